@@ -1,0 +1,32 @@
+import ArgumentParser
+import HLMData
+import HLMReport
+
+/// `hlm describe DATA`: every column with its kind, label, counts and a summary.
+struct DescribeCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "describe",
+        abstract: "List the columns of a data file: kind, label, counts, and a summary.",
+        discussion: """
+            Examples:
+              hlm describe Examples/data/gcse.csv
+              hlm describe survey.csv --codebook survey-ddi.xml --format markdown
+            """)
+
+    @OptionGroup var data: DataOptions
+    @OptionGroup var output: OutputOptions
+
+    func validate() throws {
+        try output.validate(allowing: [.text, .markdown, .json])
+    }
+
+    func run() throws {
+        let (frame, codebook) = try data.load()
+        let description = DataDescription(frame, title: codebook?.title)
+        let text = output.format == .json
+            ? try JSONRendering.render(description)
+            : output.format.render(description.document)
+        try output.write(text)
+        data.printWarnings(frame)
+    }
+}

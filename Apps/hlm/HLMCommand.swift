@@ -1,0 +1,49 @@
+import ArgumentParser
+import Foundation
+import HLMData
+
+/// `hlm`: fit hierarchical linear models from the command line.
+@main
+struct HLMCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "hlm",
+        abstract: "Hierarchical linear (multilevel, mixed-effects) models.",
+        subcommands: [DescribeCommand.self])
+
+    /// Runs a subcommand and maps errors to exit codes: 2 for bad usage or input, 1 for a model that
+    /// cannot be fitted.
+    static func main() {
+        do {
+            var command = try parseAsRoot()
+            try command.run()
+        } catch let error as DataError {
+            exitWithMessage("hlm: error: \(error)", code: ExitStatus.badInput)
+        } catch let error as CommandFailure {
+            exitWithMessage("hlm: error: \(error.message)", code: error.status)
+        } catch {
+            let code = exitCode(for: error)
+            if code == .success || code == .validationFailure {
+                exit(withError: error)
+            }
+            let message = fullMessage(for: error)
+            exitWithMessage(message, code: code.rawValue == 64 ? ExitStatus.badInput : ExitStatus.modelFailure)
+        }
+    }
+
+    private static func exitWithMessage(_ message: String, code: Int32) -> Never {
+        FileHandle.standardError.write(Data((message + "\n").utf8))
+        Foundation.exit(code)
+    }
+}
+
+/// The exit statuses of `../spec/cli.md`.
+enum ExitStatus {
+    static let badInput: Int32 = 2
+    static let modelFailure: Int32 = 1
+}
+
+/// An error the app raises itself, with its exit status.
+struct CommandFailure: Error {
+    var message: String
+    var status: Int32
+}

@@ -1,0 +1,59 @@
+// swift-tools-version: 6.0
+//
+// One repository, four libraries and one app. Dependencies run one way:
+// HLMData <- HLMFormula <- HLMEstimation <- HLMReport <- hlm.
+import PackageDescription
+
+let package = Package(
+    name: "hlm",
+    products: [
+        .library(name: "HLMData", targets: ["HLMData"]),
+        .library(name: "HLMFormula", targets: ["HLMFormula"]),
+        .library(name: "HLMEstimation", targets: ["HLMEstimation"]),
+        .library(name: "HLMReport", targets: ["HLMReport"]),
+        .executable(name: "hlm", targets: ["hlm"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+    ],
+    targets: [
+        // System libraries: each a module whose shim header declares only what we call.
+        .systemLibrary(
+            name: "_CLibXML2", path: "Packages/HLMData/Sources/_CLibXML2",
+            pkgConfig: "libxml-2.0", providers: [.apt(["libxml2-dev"])]),
+        .systemLibrary(
+            name: "_COpenBLAS", path: "Packages/HLMEstimation/Sources/_COpenBLAS",
+            pkgConfig: "openblas", providers: [.apt(["libopenblas-dev"])]),
+        .systemLibrary(
+            name: "_CNLopt", path: "Packages/HLMEstimation/Sources/_CNLopt",
+            pkgConfig: "nlopt", providers: [.apt(["libnlopt-dev"])]),
+
+        // The four libraries.
+        .target(name: "HLMData", dependencies: ["_CLibXML2"], path: "Packages/HLMData/Sources/HLMData"),
+        .target(name: "HLMFormula", dependencies: ["HLMData"], path: "Packages/HLMFormula/Sources/HLMFormula"),
+        .target(
+            name: "HLMEstimation", dependencies: ["HLMFormula", "_COpenBLAS", "_CNLopt"],
+            path: "Packages/HLMEstimation/Sources/HLMEstimation"),
+        .target(name: "HLMReport", dependencies: ["HLMEstimation"], path: "Packages/HLMReport/Sources/HLMReport"),
+
+        // The command line: composes the libraries, holds no statistics.
+        .executableTarget(
+            name: "hlm",
+            dependencies: ["HLMReport", .product(name: "ArgumentParser", package: "swift-argument-parser")],
+            path: "Apps/hlm"),
+
+        // Maintainers' benchmark drivers (Tools/README.md): not API.
+        .executableTarget(name: "hlm-bench-csv", dependencies: ["HLMData"], path: "Tools/CSVBench"),
+
+        // Tests mirror the packages; HLMTestSupport holds fixtures and tolerance-aware comparisons.
+        .target(name: "HLMTestSupport", dependencies: ["HLMData"], path: "Tests/HLMTestSupport"),
+        .testTarget(name: "HLMDataTests", dependencies: ["HLMData", "HLMTestSupport"], path: "Tests/HLMDataTests"),
+        .testTarget(
+            name: "HLMFormulaTests", dependencies: ["HLMFormula", "HLMTestSupport"], path: "Tests/HLMFormulaTests"),
+        .testTarget(
+            name: "HLMEstimationTests", dependencies: ["HLMEstimation", "HLMTestSupport"],
+            path: "Tests/HLMEstimationTests"),
+        .testTarget(
+            name: "HLMReportTests", dependencies: ["HLMReport", "HLMTestSupport"], path: "Tests/HLMReportTests"),
+    ]
+)

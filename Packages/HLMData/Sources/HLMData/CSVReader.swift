@@ -1,0 +1,185 @@
+import Foundation
+
+/// Reads RFC 4180 CSV (header row; quotes, doubled quotes, embedded newlines, CRLF, a UTF-8 BOM)
+/// into a ``DataFrame``, straight from bytes.
+///
+/// Column types are inferred (numeric unless a value does not parse; empty, `NA` and `.` are
+/// missing) or taken from a ``Codebook``. Every problem is a ``DataError`` naming file, line and column.
+public struct CSVReader: Sendable {
+    /// Describes the columns; without one, types are inferred.
+    public var codebook: Codebook?
+    /// Fields longer than this are refused as a sign of a file that is not CSV.
+    public var maxFieldBytes: Int
+
+    public init(codebook: Codebook? = nil, maxFieldBytes: Int = 1 << 20) {
+        self.codebook = codebook
+        self.maxFieldBytes = maxFieldBytes
+    }
+
+    /// Reads the file at `path`; `-` reads standard input.
+    public func read(path: String) throws(DataError) -> DataFrame {
+        let name = path == "-" ? "<stdin>" : path
+        let data: Data
+        if path == "-" {
+            data = FileHandle.standardInput.readDataToEndOfFile()
+        } else {
+            var isDirectory: ObjCBool = false
+            guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else {
+                throw .cannotRead(file: path, reason: "no such file")
+            }
+            guard !isDirectory.boolValue, let contents = FileManager.default.contents(atPath: path) else {
+                throw .cannotRead(file: path, reason: isDirectory.boolValue ? "it is a directory" : "permission denied?")
+            }
+            data = contents
+        }
+        return try read(data: data, source: name)
+    }
+
+    /// Reads CSV held in memory; `source` names it in messages.
+    public func read(data: Data, source: String) throws(DataError) -> DataFrame {
+        let result: Result<DataFrame, DataError> = data.withUnsafeBytes { raw in
+            let bytes = raw.bindMemory(to: UInt8.self)
+            do throws(DataError) {
+                return .success(try read(bytes: bytes, source: source))
+            } catch {
+                return .failure(error)
+            }
+        }
+        return try result.get()
+    }
+
+    /// Reads a string of CSV (for tests and small inputs).
+    public func read(string: String, source: String = "<string>") throws(DataError) -> DataFrame {
+        try read(data: Data(string.utf8), source: source)
+    }
+
+    func read(bytes: UnsafeBufferPointer<UInt8>, source: String) throws(DataError) -> DataFrame {
+        func fail(_ offset: Int, _ message: String, _ hint: String? = nil) -> DataError {
+            let scanner = CSVScanner(bytes: bytes, start: 0, maxFieldBytes: maxFieldBytes)
+            let (line, column) = scanner.lineAndColumn(of: offset)
+            return .malformed(InputLocation(file: source, line: line, column: column), message: message, hint: hint)
+        }
+        try checkEncoding(bytes, fail: fail)
+        var start = 0
+        if bytes.count >= 3, bytes[0] == 0xEF, bytes[1] == 0xBB, bytes[2] == 0xBF { start = 3 }
+
+        var scanner = CSVScanner(bytes: bytes, start: start, maxFieldBytes: maxFieldBytes)
+        var fields: [FieldSpan] = []
+        let headerNames: [String]
+        do {
+            guard try scanner.nextRecord(into: &fields) != nil else {
+                throw fail(0, "the file is empty", "expected a header row of column names")
+            }
+            headerNames = try header(fields, scanner: scanner, fail: fail)
+        } catch let failure as CSVScanner.Failure {
+            throw fail(failure.offset, failure.message, failure.hint)
+        } catch let error as DataError {
+            throw error
+        } catch {
+            preconditionFailure("unexpected error \(error)")
+        }
+
+        let expectedRows = max(16, bytes.count / max(1, 8 * headerNames.count))
+        var builders = headerNames.map {
+            ColumnBuilder(name: $0, variable: codebook?.variable(named: $0), expectedRows: expectedRows)
+        }
+        var recordOffsets: [Int] = []
+        recordOffsets.reserveCapacity(expectedRows)
+        do {
+            while let recordStart = try scanner.nextRecord(into: &fields) {
+                guard fields.count == headerNames.count else {
+                    let last = fields[fields.count - 1]
+                    let offset = fields.count > headerNames.count
+                        ? fields[headerNames.count].start : last.end + (last.quoted ? 1 : 0)
+                    throw fail(offset, "this row has \(fields.count) fields but the header has \(headerNames.count)",
+                               "check for an unquoted comma or a missing field")
+                }
+                for column in 0..<fields.count {
+                    if case .notANumber = builders[column].append(fields[column], scanner: scanner) {
+                        if builders[column].mode == .declaredNumeric {
+                            let text = scanner.text(of: fields[column])
+                            throw fail(fields[column].start,
+                                       "expected a number in column \"\(headerNames[column])\", found \"\(text.prefix(40))\"",
+                                       "the codebook declares it numeric; declare the code missing in the codebook?")
+                        }
+                        let earlier = try fieldsOfColumn(column, at: recordOffsets, bytes: bytes)
+                        builders[column].switchToText(earlierFields: earlier, scanner: scanner)
+                        _ = builders[column].append(fields[column], scanner: scanner)
+                    }
+                }
+                recordOffsets.append(recordStart)
+            }
+        } catch let failure as CSVScanner.Failure {
+            throw fail(failure.offset, failure.message, failure.hint)
+        } catch let error as DataError {
+            throw error
+        } catch {
+            preconditionFailure("unexpected error \(error)")
+        }
+        if recordOffsets.isEmpty {
+            throw fail(bytes.count, "no data rows after the header", "the file has column names but no values")
+        }
+        var warnings: [String] = []
+        if let codebook {
+            let present = Set(headerNames)
+            let absent = codebook.variables.map(\.name).filter { !present.contains($0) }
+            if !absent.isEmpty {
+                warnings.append("\(codebook.source): variables in the codebook but not in the data: \(absent.joined(separator: ", "))")
+            }
+        }
+        return DataFrame(columns: builders.map { $0.build() }, source: source, warnings: warnings)
+    }
+
+    /// Refuses NUL bytes, UTF-16 and invalid UTF-8 before scanning.
+    private func checkEncoding(
+        _ bytes: UnsafeBufferPointer<UInt8>, fail: (Int, String, String?) -> DataError
+    ) throws(DataError) {
+        if bytes.count >= 2, (bytes[0] == 0xFF && bytes[1] == 0xFE) || (bytes[0] == 0xFE && bytes[1] == 0xFF) {
+            throw fail(0, "the file is UTF-16", "save it as UTF-8 CSV")
+        }
+        if let base = bytes.baseAddress, let found = memchr(base, 0, bytes.count) {
+            let nul = base.distance(to: found.assumingMemoryBound(to: UInt8.self))
+            throw fail(nul, "NUL byte in the file", "is this a binary file, or UTF-16? save it as UTF-8 CSV")
+        }
+        if let bad = UTF8Validation.firstInvalidByte(bytes) {
+            throw fail(bad, "invalid UTF-8 (byte 0x\(String(bytes[bad], radix: 16, uppercase: true)))",
+                       "save the file as UTF-8")
+        }
+    }
+
+    /// Column names from the header record: none empty, none repeated.
+    private func header(
+        _ fields: [FieldSpan], scanner: CSVScanner, fail: (Int, String, String?) -> DataError
+    ) throws(DataError) -> [String] {
+        var names: [String] = []
+        var seen: Set<String> = []
+        for field in fields {
+            let name = scanner.text(of: field).trimmingCharacters(in: .whitespaces)
+            if name.isEmpty {
+                throw fail(field.start, "empty column name in the header (column \(names.count + 1))",
+                           "give every column a name")
+            }
+            if !seen.insert(name).inserted {
+                throw fail(field.start, "duplicate column name \"\(name)\" in the header", "column names must be unique")
+            }
+            names.append(name)
+        }
+        return names
+    }
+
+    /// Re-reads column `column` of the records starting at `offsets`.
+    private func fieldsOfColumn(
+        _ column: Int, at offsets: [Int], bytes: UnsafeBufferPointer<UInt8>
+    ) throws(CSVScanner.Failure) -> [FieldSpan] {
+        var scanner = CSVScanner(bytes: bytes, start: 0, maxFieldBytes: maxFieldBytes)
+        var fields: [FieldSpan] = []
+        var result: [FieldSpan] = []
+        result.reserveCapacity(offsets.count)
+        for offset in offsets {
+            scanner.seek(to: offset)
+            _ = try scanner.nextRecord(into: &fields)
+            result.append(fields[column])
+        }
+        return result
+    }
+}

@@ -1,0 +1,124 @@
+/// One field of a CSV record: the bytes between `start` and `end` (quotes excluded).
+struct FieldSpan {
+    var start: Int
+    var end: Int
+    /// The field was quoted; `escaped` says it holds doubled quotes to undo.
+    var quoted: Bool
+    var escaped: Bool
+}
+
+/// Splits RFC 4180 CSV bytes into records and fields without copying them.
+///
+/// Accepts LF, CRLF and lone CR line ends, quoted fields with doubled quotes and embedded newlines,
+/// and skips blank lines. Errors carry byte offsets; ``CSVReader`` turns them into line and column.
+struct CSVScanner {
+    let bytes: UnsafeBufferPointer<UInt8>
+    let maxFieldBytes: Int
+    private(set) var position: Int
+
+    static let comma = UInt8(ascii: ","), quote = UInt8(ascii: "\""), lf = UInt8(ascii: "\n"), cr = UInt8(ascii: "\r")
+
+    /// A problem at a byte offset.
+    struct Failure: Error {
+        var offset: Int
+        var message: String
+        var hint: String?
+    }
+
+    init(bytes: UnsafeBufferPointer<UInt8>, start: Int, maxFieldBytes: Int) {
+        self.bytes = bytes
+        self.position = start
+        self.maxFieldBytes = maxFieldBytes
+    }
+
+    var atEnd: Bool { position >= bytes.count }
+
+    /// Moves to `offset` (the start of a record already seen).
+    mutating func seek(to offset: Int) { position = offset }
+
+    /// Reads the next non-blank record into `fields` (cleared first). Returns the record's start offset,
+    /// or nil at the end of the input.
+    mutating func nextRecord(into fields: inout [FieldSpan]) throws(Failure) -> Int? {
+        let end = bytes.count
+        // Skip blank lines.
+        while position < end, bytes[position] == Self.lf || bytes[position] == Self.cr { position += 1 }
+        guard position < end else { return nil }
+        let recordStart = position
+        fields.removeAll(keepingCapacity: true)
+        while true {
+            var field = FieldSpan(start: position, end: position, quoted: false, escaped: false)
+            if position < end, bytes[position] == Self.quote {
+                let opening = position
+                field.quoted = true
+                position += 1
+                field.start = position
+                while true {
+                    guard position < end else {
+                        throw Failure(offset: opening, message: "quoted field is never closed",
+                                      hint: "a field that starts with \" must end with \"; write a quote inside it as \"\"")
+                    }
+                    if bytes[position] == Self.quote {
+                        if position + 1 < end, bytes[position + 1] == Self.quote {
+                            field.escaped = true
+                            position += 2
+                            continue
+                        }
+                        break
+                    }
+                    position += 1
+                }
+                field.end = position
+                position += 1
+                if position < end, bytes[position] != Self.comma, bytes[position] != Self.lf, bytes[position] != Self.cr {
+                    throw Failure(offset: position, message: "unexpected character after a closing quote",
+                                  hint: "write a quote inside a quoted field as \"\"")
+                }
+            } else {
+                while position < end {
+                    let byte = bytes[position]
+                    if byte == Self.comma || byte == Self.lf || byte == Self.cr { break }
+                    position += 1
+                }
+                field.end = position
+            }
+            if field.end - field.start > maxFieldBytes {
+                throw Failure(offset: field.start, message: "field longer than \(maxFieldBytes) bytes",
+                              hint: "is this really a CSV file?")
+            }
+            fields.append(field)
+            if position >= end { break }
+            let separator = bytes[position]
+            position += 1
+            if separator == Self.comma {
+                if position >= end { fields.append(FieldSpan(start: end, end: end, quoted: false, escaped: false)) ; break }
+                continue
+            }
+            if separator == Self.cr, position < end, bytes[position] == Self.lf { position += 1 }
+            break
+        }
+        return recordStart
+    }
+
+    /// The text of a field, with doubled quotes undone.
+    func text(of field: FieldSpan) -> String {
+        let slice = UnsafeBufferPointer(rebasing: bytes[field.start..<field.end])
+        let raw = String(decoding: slice, as: UTF8.self)
+        return field.escaped ? raw.replacing("\"\"", with: "\"") : raw
+    }
+
+    /// 1-based line and byte column of an offset.
+    func lineAndColumn(of offset: Int) -> (line: Int, column: Int) {
+        var line = 1
+        var lineStart = 0
+        var i = 0
+        let limit = min(offset, bytes.count)
+        while i < limit {
+            if bytes[i] == Self.lf || (bytes[i] == Self.cr && (i + 1 >= bytes.count || bytes[i + 1] != Self.lf)) {
+                line += 1
+                lineStart = i + 1
+            }
+            i += 1
+        }
+        return (line, offset - lineStart + 1)
+    }
+}

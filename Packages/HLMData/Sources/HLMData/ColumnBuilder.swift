@@ -1,0 +1,157 @@
+/// Accumulates one CSV column's values while the file is scanned, inferring its type.
+///
+/// A column is numeric until a value fails to parse, then text (earlier rows are read again as text).
+/// A column the codebook declares numeric never turns to text: a non-number is an error. A column
+/// with value labels, or declared character, is read as text and becomes categorical or stays text.
+struct ColumnBuilder {
+    enum Mode {
+        case inferred, declaredNumeric, text
+    }
+
+    let name: String
+    let variable: CodebookVariable?
+    private(set) var mode: Mode
+    private(set) var numbers: [Double] = []
+    private(set) var missing: [Bool] = []
+    private(set) var texts: [String?] = []
+    /// Numeric missing-value codes from the codebook, parsed once.
+    private let numericMissingCodes: [Double]
+    private let checksMissingCodes: Bool
+
+    init(name: String, variable: CodebookVariable?, expectedRows: Int) {
+        self.name = name
+        self.variable = variable
+        if let variable, !variable.valueLabels.isEmpty || variable.formatType == .character {
+            mode = .text
+        } else if variable?.formatType == .numeric {
+            mode = .declaredNumeric
+        } else {
+            mode = .inferred
+        }
+        checksMissingCodes = variable?.hasMissingCodes ?? false
+        var codes: [Double] = []
+        if let variable {
+            for raw in variable.categories.filter(\.isMissing).map(\.value) + variable.missingValues {
+                if case .number(let x) = NumberParser.parse(raw) { codes.append(x) }
+            }
+        }
+        numericMissingCodes = codes
+        if mode == .text {
+            texts.reserveCapacity(expectedRows)
+        } else {
+            numbers.reserveCapacity(expectedRows)
+            missing.reserveCapacity(expectedRows)
+        }
+    }
+
+    /// What happened to a value.
+    enum Outcome {
+        case stored
+        /// The value is not a number in a column being read as numbers.
+        case notANumber
+    }
+
+    /// Adds the next value of the column.
+    @inline(__always)
+    mutating func append(_ field: FieldSpan, scanner: CSVScanner) -> Outcome {
+        if mode == .text {
+            appendText(field, scanner: scanner)
+            return .stored
+        }
+        switch NumberParser.parse(scanner.bytes, field.start, field.end) {
+        case .number(let x):
+            if checksMissingCodes && isMissingCode(x) {
+                numbers.append(.nan)
+                missing.append(true)
+            } else {
+                numbers.append(x)
+                missing.append(false)
+            }
+        case .missing:
+            numbers.append(.nan)
+            missing.append(true)
+        case .notANumber:
+            return .notANumber
+        }
+        return .stored
+    }
+
+    private func isMissingCode(_ x: Double) -> Bool {
+        numericMissingCodes.contains(x) || (variable?.missingRanges.contains { $0.contains(x) } ?? false)
+    }
+
+    private mutating func appendText(_ field: FieldSpan, scanner: CSVScanner) {
+        let length = field.end - field.start
+        // A quoted "NA" is the text NA; an unquoted one is missing.
+        if length == 0 || (!field.quoted && length == 2 && scanner.bytes[field.start] == UInt8(ascii: "N")
+            && scanner.bytes[field.start + 1] == UInt8(ascii: "A")) {
+            texts.append(nil)
+            return
+        }
+        let value = scanner.text(of: field)
+        if checksMissingCodes, let variable, variable.isMissingCode(value) {
+            texts.append(nil)
+        } else {
+            texts.append(value)
+        }
+    }
+
+    /// Turns an inferred-numeric column into text; `earlierFields` are its fields in the rows read so far.
+    mutating func switchToText(earlierFields: [FieldSpan], scanner: CSVScanner) {
+        precondition(mode == .inferred, "only an inferred column changes type")
+        mode = .text
+        numbers = []
+        missing = []
+        texts.reserveCapacity(earlierFields.count * 2)
+        for field in earlierFields { appendText(field, scanner: scanner) }
+    }
+
+    /// The finished column.
+    func build() -> Column {
+        let label = variable?.label
+        switch mode {
+        case .inferred, .declaredNumeric:
+            return Column(name: name, label: label, values: .numeric(NumericColumn(values: numbers, isMissing: missing)))
+        case .text:
+            if let variable, !variable.valueLabels.isEmpty {
+                return Column(name: name, label: label, values: .categorical(Self.categorical(texts, variable)))
+            }
+            return Column(name: name, label: label, values: .text(TextColumn(values: texts)))
+        }
+    }
+
+    /// Codes values against the codebook's value labels (in code order). Values without a label
+    /// become extra levels after the labelled ones, named as written.
+    static func categorical(_ values: [String?], _ variable: CodebookVariable) -> CategoricalColumn {
+        var labelled = variable.valueLabels
+        let numericCodes = labelled.map { NumberParser.parse($0.value) }
+        if numericCodes.allSatisfy({ if case .number = $0 { true } else { false } }) {
+            let order = labelled.indices.sorted {
+                guard case .number(let a) = numericCodes[$0], case .number(let b) = numericCodes[$1] else { return false }
+                return a < b
+            }
+            labelled = order.map { labelled[$0] }
+        }
+        var levels = labelled.map { $0.label ?? $0.value }
+        var levelValues = labelled.map(\.value)
+        var lookup: [String: Int32] = [:]
+        var codes = [Int32](repeating: -1, count: values.count)
+        for (row, value) in values.enumerated() {
+            guard let value else { continue }
+            if let code = lookup[value] {
+                codes[row] = code
+                continue
+            }
+            let parsed = NumberParser.parse(value)
+            var code = levelValues.firstIndex { CodebookVariable.sameValue(value, parsed, $0) }
+            if code == nil {
+                levels.append(value)
+                levelValues.append(value)
+                code = levels.count - 1
+            }
+            lookup[value] = Int32(code!)
+            codes[row] = Int32(code!)
+        }
+        return CategoricalColumn(codes: codes, levels: levels, levelValues: levelValues)
+    }
+}

@@ -1,0 +1,143 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// What one CSV field holds when read as a number.
+public enum ParsedNumber: Equatable, Sendable {
+    case number(Double)
+    case missing
+    case notANumber
+}
+
+/// Parses decimal numbers straight from bytes, without building a String.
+///
+/// Plain decimals with at most 15 significant digits and a small exponent take Clinger's exact fast
+/// path (one multiplication or division by an exact power of ten); anything else that is still a
+/// decimal number goes to `strtod`, so every result is correctly rounded. Hexadecimal and other C
+/// spellings are refused. Empty fields, `NA`, `.`, and the spellings of NaN are missing; `inf`,
+/// `Inf`, `infinity` (with a sign) are infinite.
+public enum NumberParser {
+    /// Parses the bytes `bytes[start..<end]`, ignoring surrounding spaces and tabs.
+    @inlinable
+    public static func parse(_ bytes: UnsafeBufferPointer<UInt8>, _ start: Int, _ end: Int) -> ParsedNumber {
+        var start = start, end = end
+        while start < end, bytes[start] == 0x20 || bytes[start] == 0x09 { start += 1 }
+        while end > start, bytes[end - 1] == 0x20 || bytes[end - 1] == 0x09 { end -= 1 }
+        if start == end { return .missing }
+        return parseTrimmed(bytes, start, end)
+    }
+
+    @usableFromInline
+    static func parseTrimmed(_ bytes: UnsafeBufferPointer<UInt8>, _ start: Int, _ end: Int) -> ParsedNumber {
+        var i = start
+        var negative = false
+        if bytes[i] == UInt8(ascii: "-") || bytes[i] == UInt8(ascii: "+") {
+            negative = bytes[i] == UInt8(ascii: "-")
+            i += 1
+        }
+        // Digits accumulate with wrapping arithmetic; more than 19 of them go to the slow path.
+        var mantissa: UInt64 = 0
+        let integerStart = i
+        while i < end {
+            let digit = bytes[i] &- 0x30
+            if digit >= 10 { break }
+            mantissa = mantissa &* 10 &+ UInt64(digit)
+            i += 1
+        }
+        var digitCount = i - integerStart
+        var fractionDigits = 0
+        if i < end, bytes[i] == UInt8(ascii: ".") {
+            i += 1
+            let fractionStart = i
+            while i < end {
+                let digit = bytes[i] &- 0x30
+                if digit >= 10 { break }
+                mantissa = mantissa &* 10 &+ UInt64(digit)
+                i += 1
+            }
+            fractionDigits = i - fractionStart
+            digitCount += fractionDigits
+        }
+        if digitCount == 0 { return parseWord(bytes, start, end) }
+        var exponent = 0
+        if i < end, bytes[i] == UInt8(ascii: "e") || bytes[i] == UInt8(ascii: "E") {
+            i += 1
+            var exponentNegative = false
+            if i < end, bytes[i] == UInt8(ascii: "-") || bytes[i] == UInt8(ascii: "+") {
+                exponentNegative = bytes[i] == UInt8(ascii: "-")
+                i += 1
+            }
+            let exponentStart = i
+            while i < end, bytes[i] &- 0x30 < 10 {
+                if exponent < 100_000 { exponent = exponent * 10 + Int(bytes[i] &- 0x30) }
+                i += 1
+            }
+            if i == exponentStart { return .notANumber }
+            if exponentNegative { exponent = -exponent }
+        }
+        if i != end { return .notANumber }
+        let decimalExponent = exponent - fractionDigits
+        if digitCount <= 19, mantissa <= 1 << 53, decimalExponent >= -22, decimalExponent <= 22 {
+            let value = Double(mantissa)
+            let scaled = decimalExponent < 0
+                ? value / powerOfTen(-decimalExponent) : value * powerOfTen(decimalExponent)
+            return .number(negative ? -scaled : scaled)
+        }
+        return .number(slowParse(bytes, start, end))
+    }
+
+    /// 10^k for 0 ≤ k ≤ 22, all exact in binary64.
+    @inline(__always)
+    static func powerOfTen(_ k: Int) -> Double {
+        var value = 1.0
+        var base = 10.0
+        var k = k
+        while k > 0 {
+            if k & 1 == 1 { value *= base }
+            base *= base
+            k >>= 1
+        }
+        return value
+    }
+
+    /// `NA`, `.`, NaN spellings (missing) and infinity spellings.
+    static func parseWord(_ bytes: UnsafeBufferPointer<UInt8>, _ start: Int, _ end: Int) -> ParsedNumber {
+        let length = end - start
+        guard length <= 9 else { return .notANumber }
+        var word = ""
+        for i in start..<end { word.unicodeScalars.append(Unicode.Scalar(bytes[i])) }
+        switch word {
+        case "NA", ".": return .missing
+        default: break
+        }
+        var body = Substring(word)
+        var negative = false
+        if let first = body.first, first == "-" || first == "+" {
+            negative = first == "-"
+            body = body.dropFirst()
+        }
+        switch body.lowercased() {
+        case "nan": return .missing
+        case "inf", "infinity": return .number(negative ? -.infinity : .infinity)
+        default: return .notANumber
+        }
+    }
+
+    /// Correctly rounded conversion through the C library, for the rare long or extreme numbers.
+    static func slowParse(_ bytes: UnsafeBufferPointer<UInt8>, _ start: Int, _ end: Int) -> Double {
+        let length = end - start
+        return withUnsafeTemporaryAllocation(of: CChar.self, capacity: length + 1) { buffer in
+            for k in 0..<length { buffer[k] = CChar(bitPattern: bytes[start + k]) }
+            buffer[length] = 0
+            return strtod(buffer.baseAddress!, nil)
+        }
+    }
+
+    /// Parses a Swift string (for expressions and codebook values).
+    public static func parse(_ text: String) -> ParsedNumber {
+        var copy = text
+        return copy.withUTF8 { parse($0, 0, $0.count) }
+    }
+}

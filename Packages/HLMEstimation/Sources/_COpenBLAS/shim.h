@@ -1,0 +1,26 @@
+// The BLAS and LAPACK routines HLMEstimation calls (Fortran calling convention, column-major).
+#ifndef HLM_COPENBLAS_SHIM_H
+#define HLM_COPENBLAS_SHIM_H
+
+// Cholesky factorisation of a symmetric positive definite matrix.
+void dpotrf_(const char *uplo, const int *n, double *a, const int *lda, int *info);
+// Inverse from a Cholesky factor.
+void dpotri_(const char *uplo, const int *n, double *a, const int *lda, int *info);
+// Triangular solve with several right-hand sides: op(A) X = alpha B or X op(A) = alpha B.
+void dtrsm_(const char *side, const char *uplo, const char *transa, const char *diag,
+            const int *m, const int *n, const double *alpha, const double *a, const int *lda,
+            double *b, const int *ldb);
+// Symmetric rank-k update: C = alpha A A' + beta C (trans = "N") or alpha A' A + beta C ("T").
+void dsyrk_(const char *uplo, const char *trans, const int *n, const int *k, const double *alpha,
+            const double *a, const int *lda, const double *beta, double *c, const int *ldc);
+// General matrix product: C = alpha op(A) op(B) + beta C.
+void dgemm_(const char *transa, const char *transb, const int *m, const int *n, const int *k,
+            const double *alpha, const double *a, const int *lda, const double *b, const int *ldb,
+            const double *beta, double *c, const int *ldc);
+// Symmetric eigen-decomposition.
+void dsyev_(const char *jobz, const char *uplo, const int *n, double *a, const int *lda, double *w,
+            double *work, const int *lwork, int *info);
+// Keeps OpenBLAS from spawning threads for the small blocks we factor.
+void openblas_set_num_threads(int num_threads);
+
+#endif

@@ -1,0 +1,26 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// Number formats shared by the renderers.
+public enum NumberFormatting {
+    /// `x` with `significant` significant digits (as C's `%.*g`), without exponent for ordinary sizes.
+    public static func significant(_ x: Double, _ significant: Int = 7) -> String {
+        guard x.isFinite else { return x.isNaN ? "." : (x < 0 ? "-Inf" : "Inf") }
+        return cFormat("%.\(significant)g", x)
+    }
+
+    /// `x` with a fixed number of decimals.
+    public static func fixed(_ x: Double, _ decimals: Int) -> String {
+        guard x.isFinite else { return x.isNaN ? "." : (x < 0 ? "-Inf" : "Inf") }
+        return cFormat("%.\(decimals)f", x)
+    }
+
+    private static func cFormat(_ format: String, _ x: Double) -> String {
+        var buffer = [CChar](repeating: 0, count: 64)
+        _ = withVaList([x]) { vsnprintf(&buffer, buffer.count, format, $0) }
+        return String(decoding: buffer.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
+    }
+}

@@ -1,0 +1,49 @@
+import HLMData
+import HLMTestSupport
+import Testing
+
+@Suite("CSV writer")
+struct CSVWriterTests {
+    @Test("a dataset written and read back is the same", arguments: Fixtures.datasets)
+    func roundTrip(name: String) throws {
+        let original = try Fixtures.frame(name)
+        let text = CSVWriter().write(original)
+        let reread = try CSVReader().read(string: text)
+        #expect(reread.columnNames == original.columnNames)
+        #expect(reread.rowCount == original.rowCount)
+        for column in original.columns {
+            let other = try #require(reread.column(named: column.name))
+            switch (column.values, other.values) {
+            case (.numeric(let a), .numeric(let b)):
+                #expect(a == b, "\(column.name)")
+            case (.categorical(let a), .text(let b)):
+                // Without the codebook the labels come back as text.
+                #expect(a.codes.map { $0 < 0 ? nil : a.levels[Int($0)] } == b.values, "\(column.name)")
+            case (.text(let a), .text(let b)):
+                #expect(a == b, "\(column.name)")
+            case (.text(let a), .numeric(let b)):
+                // Identifiers declared character in the codebook read back as numbers without it.
+                #expect(a.values.map { $0.flatMap(Double.init) } == b.values.map { Optional($0) }, "\(column.name)")
+            default:
+                Issue.record("\(column.name): \(column.kind) came back as \(other.kind)")
+            }
+        }
+    }
+
+    @Test func quotesWhatNeedsQuoting() throws {
+        let frame = DataFrame(columns: [
+            Column(name: "a,b", values: .text(TextColumn(values: ["x\"y", nil, "NA", " pad", "line\nbreak"]))),
+            Column(name: "n", values: .numeric(NumericColumn(values: [1, .nan, 0.1, -.infinity, 1e300],
+                                                             isMissing: [false, true, false, false, false]))),
+        ])
+        let reread = try CSVReader().read(string: CSVWriter().write(frame))
+        #expect(reread.columnNames == ["a,b", "n"])
+        guard case .text(let a) = reread.columns[0].values, case .numeric(let n) = reread.columns[1].values else {
+            Issue.record("kinds changed")
+            return
+        }
+        #expect(a.values == ["x\"y", nil, "NA", " pad", "line\nbreak"])
+        #expect(n.isMissing == [false, true, false, false, false])
+        #expect(n.values[2] == 0.1 && n.values[3] == -.infinity && n.values[4] == 1e300)
+    }
+}
