@@ -1,0 +1,183 @@
+import HLMData
+
+extension ModelFormula {
+    /// Resolves the formula against the data and builds y, X and the random-effects designs.
+    /// Rows with a missing value in any variable the model uses are dropped and counted.
+    public func design(for frame: DataFrame) throws(FormulaError) -> ModelDesign {
+        try DesignBuilder(formula: self, frame: frame).build()
+    }
+}
+
+/// Builds a ``ModelDesign``: finds the rows to use, resolves each predictor, codes factors as R does.
+struct DesignBuilder {
+    let formula: ModelFormula
+    let frame: DataFrame
+
+    func fail(_ message: String, name: String? = nil, hint: String? = nil) -> FormulaError {
+        FormulaError(formula: formula.text, offset: name.flatMap { offsetOfName($0) }, message: message, hint: hint)
+    }
+
+    /// The first whole-word occurrence of `name` in the formula text.
+    func offsetOfName(_ name: String) -> Int? {
+        let text = Array(formula.text), target = Array(name)
+        guard target.count <= text.count else { return nil }
+        func isWordCharacter(_ c: Character) -> Bool { c.isLetter || c.isNumber || c == "_" }
+        for start in 0...(text.count - target.count) where Array(text[start..<(start + target.count)]) == target {
+            let before = start == 0 || !isWordCharacter(text[start - 1])
+            let after = start + target.count == text.count || !isWordCharacter(text[start + target.count])
+            if before && after { return start }
+        }
+        return nil
+    }
+
+    func build() throws(FormulaError) -> ModelDesign {
+        for name in formula.variables where frame.column(named: name) == nil {
+            throw FormulaError.unknownVariable(name, formula: formula.text, offset: offsetOfName(name), known: frame.columnNames)
+        }
+        let rows = try usableRows()
+        guard !rows.isEmpty else {
+            throw fail("no rows left to fit", hint: "every row has a missing value in a variable the model uses, or the filter removed them all")
+        }
+        let resolver = PredictorResolver(frame: frame, rows: rows, builder: self)
+        guard case .continuous(_, let y) = try resolver.resolve(formula.response, forceNumeric: true) else {
+            throw fail("the response must be numeric", name: formula.response.name)
+        }
+        var notes = resolver.notes.values
+        let (columns, names) = try fixedColumns(resolver)
+        let check = RankCheck.independentColumns(columns)
+        let dropped = names.indices.filter { !check.contains($0) }.map { names[$0] }
+        let kept = check.map { names[$0] }
+        let x = Matrix(columns: check.map { columns[$0] }, rows: rows.count)
+        var randomDesigns: [RandomEffectsDesign] = []
+        for term in formula.randomTerms { randomDesigns.append(try randomDesign(term, resolver)) }
+        notes = resolver.notes.values
+        var categorical = Set<String>(), groupLevel = Set<String>()
+        let predictors = Set(formula.fixedTerms.flatMap(\.predictors) + formula.randomTerms.flatMap { $0.terms.flatMap(\.predictors) })
+        for predictor in predictors {
+            let resolved = try resolver.resolve(predictor)
+            if resolved.isCategorical { categorical.insert(predictor.name) }
+            if let first = randomDesigns.first, Self.isConstantWithinGroups(resolved, first.codes) { groupLevel.insert(predictor.name) }
+        }
+        return ModelDesign(
+            formula: formula, responseName: formula.response.name, y: y, x: x, fixedNames: kept, droppedColumns: dropped,
+            randomTerms: randomDesigns, rows: rows, droppedRows: frame.rowCount - rows.count, notes: notes,
+            categoricalPredictors: categorical, groupLevelPredictors: groupLevel)
+    }
+
+    static func isConstantWithinGroups(_ predictor: ResolvedPredictor, _ groups: [Int32]) -> Bool {
+        var first: [Int32: Double] = [:]
+        for row in groups.indices {
+            let value: Double
+            switch predictor {
+            case .continuous(_, let values): value = values[row]
+            case .categorical(_, let codes, _, _): value = Double(codes[row])
+            }
+            if let seen = first[groups[row]] {
+                if seen != value { return false }
+            } else {
+                first[groups[row]] = value
+            }
+        }
+        return true
+    }
+
+    /// Rows with every used variable present and every transformed value finite.
+    private func usableRows() throws(FormulaError) -> [Int] {
+        var keep = [Bool](repeating: true, count: frame.rowCount)
+        for name in formula.variables {
+            let column = frame.column(named: name)!
+            for row in 0..<frame.rowCount where keep[row] && column.isMissing(row) { keep[row] = false }
+            if case .numeric(let numbers) = column.values,
+               let bad = numbers.values.indices.first(where: { keep[$0] && numbers.values[$0].isInfinite }) {
+                throw fail("column \"\(name)\" has an infinite value (data row \(bad + 1))", name: name,
+                           hint: "remove it or declare it missing in the codebook")
+            }
+        }
+        let predictors = [formula.response] + formula.fixedTerms.flatMap(\.predictors)
+            + formula.randomTerms.flatMap { $0.terms.flatMap(\.predictors) }
+        for predictor in predictors {
+            guard case .function(let call) = predictor else { continue }
+            let values = PredictorResolver.evaluateElementwise(call.argument, frame: frame, rows: Array(0..<frame.rowCount))
+            for row in 0..<frame.rowCount where keep[row] {
+                let value = call.kind == .identity || call.kind == .center || call.kind == .cwc || call.kind == .gmean
+                    ? values[row] : FunctionCall.apply(call.kind, values[row])
+                if !value.isFinite { keep[row] = false }
+            }
+        }
+        return keep.indices.filter { keep[$0] }
+    }
+
+    /// The columns of X and their names, factors coded by R's rule: a factor gets treatment contrasts
+    /// when the term without it is already in the model (the intercept counting as the empty term),
+    /// else one indicator per level.
+    private func fixedColumns(_ resolver: PredictorResolver) throws(FormulaError) -> ([[Double]], [String]) {
+        var columns: [[Double]] = [], names: [String] = []
+        let n = resolver.rows.count
+        var present: Set<Set<Predictor>> = []
+        if formula.hasIntercept {
+            columns.append([Double](repeating: 1, count: n))
+            names.append("(Intercept)")
+            present.insert([])
+        }
+        for term in formula.fixedTerms {
+            let (termColumns, termNames, spansIntercept) = try termColumns(term, resolver, present: present)
+            columns += termColumns
+            names += termNames
+            present.insert(Set(term.predictors))
+            if spansIntercept { present.insert([]) }
+        }
+        return (columns, names)
+    }
+
+    /// The columns of one term; an interaction's columns vary its first predictor fastest, as R's do.
+    func termColumns(
+        _ term: Term, _ resolver: PredictorResolver, present: Set<Set<Predictor>>
+    ) throws(FormulaError) -> ([[Double]], [String], Bool) {
+        var product: [(String, [Double])] = [("", [Double](repeating: 1, count: resolver.rows.count))]
+        var spansIntercept = false
+        for predictor in term.predictors {
+            let resolved = try resolver.resolve(predictor)
+            var without = Set(term.predictors)
+            without.remove(predictor)
+            let full = resolved.isCategorical && !present.contains(without)
+            if full && term.predictors.count == 1 { spansIntercept = true }
+            var next: [(String, [Double])] = []
+            for (suffix, values) in resolved.columns(full: full) {
+                for (name, base) in product {
+                    next.append((name.isEmpty ? suffix : name + ":" + suffix, zip(base, values).map { $0 * $1 }))
+                }
+            }
+            product = next
+        }
+        return (product.map(\.1), product.map(\.0), spansIntercept)
+    }
+
+    private func randomDesign(_ term: RandomTerm, _ resolver: PredictorResolver) throws(FormulaError) -> RandomEffectsDesign {
+        let (levels, codes) = try resolver.groupingFactor(term.grouping)
+        var columns: [[Double]] = [], names: [String] = []
+        var present: Set<Set<Predictor>> = []
+        for varying in term.terms {
+            if varying.isIntercept {
+                columns.append([Double](repeating: 1, count: resolver.rows.count))
+                names.append("(Intercept)")
+                present.insert([])
+                continue
+            }
+            var hasFactor = false
+            for predictor in varying.predictors where try resolver.resolve(predictor).isCategorical { hasFactor = true }
+            if term.covariance == .independent, hasFactor {
+                throw fail("|| cannot separate the levels of a factor (\(varying.description))", name: varying.predictors[0].name,
+                           hint: "lme4 would not make them independent either; use | or an indicator variable per level")
+            }
+            let (termColumns, termNames, spans) = try termColumns(varying, resolver, present: present)
+            columns += termColumns
+            names += termNames
+            present.insert(Set(varying.predictors))
+            if spans { present.insert([]) }
+        }
+        return RandomEffectsDesign(
+            groupName: term.groupName, levels: levels, codes: codes, termNames: names,
+            z: Matrix(columns: columns, rows: resolver.rows.count), covariance: term.covariance,
+            covarianceIsDefault: term.covarianceIsDefault)
+    }
+}

@@ -1,0 +1,76 @@
+/// lme4 (Wilkinson–Rogers) formulas: `y ~ x1 + x2 + (x1 | g) + (1 | a/b) + (x || h)`.
+enum LME4Notation {
+    static func parse(_ text: String) throws(FormulaError) -> ModelFormula {
+        var parser = try ExpressionParser(text)
+        let expression = try parser.parseWhole()
+        guard case .binary("~", let lhs, let rhs, _) = expression else {
+            throw FormulaError(formula: text, offset: expression.offset, message: "expected \"response ~ terms\"")
+        }
+        let expander = TermExpander(formula: text)
+        let response = try expander.predictor(lhs)
+
+        var fixedParts: [FormulaExpression] = []
+        var randomTerms: [RandomTerm] = []
+        for part in summands(rhs) {
+            if case .parenthesized(.binary(let bar, let inside, let group, _), _) = part, bar == "|" || bar == "||" {
+                randomTerms += try randomTerm(inside, group, independent: bar == "||", text: text, expander: expander)
+            } else {
+                fixedParts.append(part)
+            }
+        }
+        var fixed = TermSet()
+        for part in fixedParts { fixed = fixed.union(try expander.expand(part)) }
+        if case .binary("-", _, _, _) = rhs {
+            // `y ~ x - 1` arrives as one summand; already handled by expand.
+        }
+        return ModelFormula(text: text, notation: .lme4, response: response, hasIntercept: fixed.intercept ?? true,
+                            fixedTerms: fixed.terms, randomTerms: randomTerms)
+    }
+
+    /// The operands of a top-level chain of `+` (a `-` stays inside its operand).
+    static func summands(_ expression: FormulaExpression) -> [FormulaExpression] {
+        if case .binary("+", let a, let b, _) = expression { return summands(a) + summands(b) }
+        return [expression]
+    }
+
+    /// `(terms | g)`; `g` may be `a/b` (two terms: `a` and `a:b`) or `a:b`.
+    static func randomTerm(
+        _ inside: FormulaExpression, _ group: FormulaExpression, independent: Bool, text: String, expander: TermExpander
+    ) throws(FormulaError) -> [RandomTerm] {
+        let set = try expander.expand(inside)
+        var terms = set.terms
+        if set.intercept ?? true { terms.insert(.intercept, at: 0) }
+        guard !terms.isEmpty else {
+            throw FormulaError(formula: text, offset: inside.offset, message: "this random-effects term has nothing in it",
+                               hint: "(0 | g) removes the intercept and adds nothing; write (1 | g) or (0 + x | g)")
+        }
+        let groupings = try groupingFactors(group, text: text)
+        return groupings.map {
+            RandomTerm(terms: terms, grouping: $0, covariance: independent ? .independent : .unstructured)
+        }
+    }
+
+    /// The grouping factors of `g`, `a:b` and `a/b/c` (outer first).
+    static func groupingFactors(_ group: FormulaExpression, text: String) throws(FormulaError) -> [[String]] {
+        switch group {
+        case .name(let name, _):
+            return [[name]]
+        case .parenthesized(let inner, _):
+            return try groupingFactors(inner, text: text)
+        case .binary(":", let a, let b, _):
+            let left = try groupingFactors(a, text: text), right = try groupingFactors(b, text: text)
+            guard left.count == 1, right.count == 1 else { break }
+            return [left[0] + right[0]]
+        case .binary("/", let a, let b, _):
+            let outer = try groupingFactors(a, text: text), inner = try groupingFactors(b, text: text)
+            guard let deepest = outer.last, inner.count == 1 else { break }
+            return outer + [deepest + inner[0]]
+        case .binary("+", _, _, let offset):
+            throw FormulaError(formula: text, offset: offset, message: "a random-effects term has one grouping factor",
+                               hint: "write (1 | a) + (1 | b) for crossed factors")
+        default:
+            break
+        }
+        throw FormulaError(formula: text, offset: group.offset, message: "a grouping factor must be a column, a:b or a/b")
+    }
+}

@@ -1,0 +1,50 @@
+import HLMData
+
+/// Everything estimation needs from a model and a data frame: the response, the fixed-effects
+/// matrix X with its coefficient names, and for each random-effects term its grouping factor and Z columns.
+public struct ModelDesign: Sendable {
+    public var formula: ModelFormula
+    public var responseName: String
+    /// The response, one value per row used.
+    public var y: [Double]
+    /// The fixed-effects model matrix (rows used × coefficients), aliased columns already removed.
+    public var x: Matrix
+    /// Coefficient names per `docs/fit-json.md`: `(Intercept)`, `lrt`, `schgend[boys]`, `lrt:schgend[boys]`.
+    public var fixedNames: [String]
+    /// Columns dropped because they are linear combinations of earlier ones (as lme4 drops them).
+    public var droppedColumns: [String]
+    /// One entry per random-effects term, in formula order.
+    public var randomTerms: [RandomEffectsDesign]
+    /// The rows of the data frame used, in order.
+    public var rows: [Int]
+    /// Rows dropped for a missing (or non-finite transformed) value in a variable the model uses.
+    public var droppedRows: Int
+    /// Remarks for the report (unused factor levels dropped, ...).
+    public var notes: [String]
+    /// Predictors that resolved to factors (for echoing the model in Stata notation).
+    public var categoricalPredictors: Set<String>
+    /// Predictors constant within the groups of the first random term: level-2 variables in HLM's terms.
+    public var groupLevelPredictors: Set<String>
+
+    public var observationCount: Int { y.count }
+}
+
+/// The design of one random-effects term: which group each row is in and the columns whose
+/// coefficients vary over the groups.
+public struct RandomEffectsDesign: Sendable {
+    /// `school`, or `batch:cask` for a nested factor.
+    public var groupName: String
+    /// The group levels, in order; `codes` index into these.
+    public var levels: [String]
+    /// Per row, the group's index.
+    public var codes: [Int32]
+    /// Names of the varying coefficients: `(Intercept)`, `lrt`.
+    public var termNames: [String]
+    /// Rows × terms.
+    public var z: Matrix
+    public var covariance: CovarianceStructure
+    public var covarianceIsDefault: Bool
+
+    public var groupCount: Int { levels.count }
+    public var termCount: Int { termNames.count }
+}

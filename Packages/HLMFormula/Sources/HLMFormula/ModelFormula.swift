@@ -1,0 +1,70 @@
+/// A model in any of the three notations, lowered to one form: a response, fixed-effect terms and
+/// random-effect terms. Nothing downstream knows which notation was used.
+public struct ModelFormula: Hashable, Sendable {
+    /// The notations a user may write.
+    public enum Notation: String, Sendable, Codable {
+        case lme4, stata, levelEquations = "level-equations"
+    }
+
+    /// The text as the user wrote it.
+    public var text: String
+    public var notation: Notation
+    public var response: Predictor
+    /// Whether the fixed part has an intercept.
+    public var hasIntercept: Bool
+    /// Fixed-effect terms other than the intercept, in formula order.
+    public var fixedTerms: [Term]
+    public var randomTerms: [RandomTerm]
+    /// Estimation method requested in the formula itself (Stata's `mle` / `reml`).
+    public var method: Method?
+    /// A row filter given in the formula itself (Stata's `if`), in `--where` syntax.
+    public var filter: String?
+
+    /// ML or REML.
+    public enum Method: String, Sendable, Codable {
+        case ml = "ML", reml = "REML"
+    }
+
+    public init(text: String, notation: Notation, response: Predictor, hasIntercept: Bool, fixedTerms: [Term],
+                randomTerms: [RandomTerm], method: Method? = nil, filter: String? = nil) {
+        self.text = text
+        self.notation = notation
+        self.response = response
+        self.hasIntercept = hasIntercept
+        // As R's terms(): main effects first, then two-way interactions, and so on; stable within an order.
+        self.fixedTerms = fixedTerms.enumerated()
+            .sorted { ($0.element.predictors.count, $0.offset) < ($1.element.predictors.count, $1.offset) }
+            .map(\.element)
+        self.randomTerms = randomTerms
+        self.method = method
+        self.filter = filter
+    }
+
+    /// Parses a formula in whichever notation it is written: lme4 when it has `~`; level equations
+    /// when it has `=` (groups from `groups`, outermost last: level 2 first); Stata otherwise.
+    public static func parse(_ text: String, groups: [String] = []) throws(FormulaError) -> ModelFormula {
+        let trimmed = text.trimmingCharacters(in: .whitespacesAndNewlines)
+        if trimmed.replacingOccurrences(of: "~=", with: "").contains("~") { return try LME4Notation.parse(text) }
+        if trimmed.contains("=") && !trimmed.contains("||") && !Self.looksLikeStataIf(trimmed) {
+            return try LevelEquationNotation.parse(text, groups: groups)
+        }
+        return try StataNotation.parse(text)
+    }
+
+    private static func looksLikeStataIf(_ text: String) -> Bool {
+        text.split(separator: " ").contains("if")
+    }
+
+    /// Every data column the model reads.
+    public var variables: [String] {
+        var names: [String] = response.variables
+        for term in fixedTerms { names += term.predictors.flatMap(\.variables) }
+        for random in randomTerms {
+            names += random.terms.flatMap { $0.predictors.flatMap(\.variables) } + random.grouping
+        }
+        var seen = Set<String>()
+        return names.filter { seen.insert($0).inserted }
+    }
+}
+
+import Foundation

@@ -1,0 +1,190 @@
+import HLMData
+
+/// Resolves predictors against the rows in use: a column's kind comes from the data and codebook,
+/// factors drop levels with no rows (noted), and the centring helpers use the rows in use.
+final class PredictorResolver {
+    let frame: DataFrame
+    let rows: [Int]
+    let builder: DesignBuilder
+    /// Remarks collected while resolving, in order, without repeats.
+    var notes = OrderedNotes()
+
+    init(frame: DataFrame, rows: [Int], builder: DesignBuilder) {
+        self.frame = frame
+        self.rows = rows
+        self.builder = builder
+    }
+
+    func resolve(_ predictor: Predictor, forceNumeric: Bool = false) throws(FormulaError) -> ResolvedPredictor {
+        switch predictor {
+        case .variable(let name):
+            let column = frame.column(named: name)!
+            if case .numeric(let numbers) = column.values { return .continuous(name: name, values: rows.map { numbers.values[$0] }) }
+            if forceNumeric { return try continuous(name) }
+            return try factor(name, base: nil)
+        case .continuous(let name):
+            return try continuous(name)
+        case .categorical(let name, let base):
+            return try factor(name, base: base)
+        case .function(let call):
+            return .continuous(name: call.text, values: try evaluate(call))
+        }
+    }
+
+    /// A column as numbers; a categorical column gives its codes' values (Stata's `c.`).
+    private func continuous(_ name: String) throws(FormulaError) -> ResolvedPredictor {
+        let column = frame.column(named: name)!
+        switch column.values {
+        case .numeric(let numbers):
+            return .continuous(name: name, values: rows.map { numbers.values[$0] })
+        case .categorical(let factor):
+            let values = factor.levelValues.map { raw -> Double? in
+                if case .number(let x) = NumberParser.parse(raw) { x } else { nil }
+            }
+            guard values.allSatisfy({ $0 != nil }) else {
+                throw builder.fail("\"\(name)\" is categorical with non-numeric values; it cannot be used as a number", name: name)
+            }
+            return .continuous(name: name, values: rows.map { values[Int(factor.codes[$0])]! })
+        case .text(let text):
+            var values: [Double] = []
+            for row in rows {
+                guard case .number(let x) = NumberParser.parse(text.values[row]!) else {
+                    throw builder.fail("\"\(name)\" is text (\"\(text.values[row]!)\" in data row \(row + 1)); it cannot be used as a number", name: name)
+                }
+                values.append(x)
+            }
+            return .continuous(name: name, values: values)
+        }
+    }
+
+    /// A column as a factor over the rows in use.
+    func factor(_ name: String, base: BaseLevel?) throws(FormulaError) -> ResolvedPredictor {
+        var (levels, levelValues, codes) = try factorCodes(name, purpose: "a factor")
+        (levels, levelValues, codes) = dropUnusedLevels(name, levels, levelValues, codes)
+        var baseIndex = 0
+        switch base {
+        case nil, .first?: baseIndex = 0
+        case .last?: baseIndex = levels.count - 1
+        case .value(let value)?:
+            let parsed = NumberParser.parse(value)
+            guard let index = levelValues.firstIndex(where: { raw in
+                raw == value || (NumberParser.parse(raw) == parsed && { if case .number = parsed { true } else { false } }())
+            }) ?? levels.firstIndex(of: value) else {
+                throw builder.fail("\(value) is not a level of \"\(name)\" (values: \(levelValues.joined(separator: ", ")))", name: name)
+            }
+            baseIndex = index
+        }
+        return .categorical(name: name, codes: codes, levels: levels, base: baseIndex)
+    }
+
+    /// Levels, their data values, and per-row codes of a column used as a factor or grouping factor.
+    private func factorCodes(_ name: String, purpose: String) throws(FormulaError) -> ([String], [String], [Int32]) {
+        let column = frame.column(named: name)!
+        switch column.values {
+        case .categorical(let factor):
+            return (factor.levels, factor.levelValues, rows.map { factor.codes[$0] })
+        case .text(let text):
+            let factor = CategoricalColumn(values: rows.map { text.values[$0] })
+            return (factor.levels, factor.levelValues, factor.codes)
+        case .numeric(let numbers):
+            let values = rows.map { numbers.values[$0] }
+            if let fractional = values.first(where: { $0 != $0.rounded() }) {
+                throw builder.fail("\"\(name)\" is a continuous numeric variable (it has the value \(fractional)); it cannot be used as \(purpose)",
+                                   name: name, hint: "grouping factors and factors need discrete codes")
+            }
+            let distinct = Array(Set(values)).sorted()
+            var index: [Double: Int32] = [:]
+            for (i, v) in distinct.enumerated() { index[v] = Int32(i) }
+            let names = distinct.map { String(Int64($0)) }
+            return (names, names, values.map { index[$0]! })
+        }
+    }
+
+    /// Removes levels with no rows in use, noting them (as R's model.frame does).
+    private func dropUnusedLevels(
+        _ name: String, _ levels: [String], _ values: [String], _ codes: [Int32]
+    ) -> ([String], [String], [Int32]) {
+        var used = [Bool](repeating: false, count: levels.count)
+        for code in codes where code >= 0 { used[Int(code)] = true }
+        guard used.contains(false) else { return (levels, values, codes) }
+        let unused = levels.indices.filter { !used[$0] }.map { levels[$0] }
+        notes.add("\"\(name)\": level\(unused.count > 1 ? "s" : "") with no rows in the data used dropped: \(unused.joined(separator: ", "))")
+        var remap = [Int32](repeating: -1, count: levels.count)
+        var next: Int32 = 0
+        for i in levels.indices where used[i] {
+            remap[i] = next
+            next += 1
+        }
+        return (levels.indices.filter { used[$0] }.map { levels[$0] }, levels.indices.filter { used[$0] }.map { values[$0] },
+                codes.map { remap[Int($0)] })
+    }
+
+    /// The grouping factor of a random term: one column, or the combinations of several present in the data.
+    func groupingFactor(_ names: [String]) throws(FormulaError) -> ([String], [Int32]) {
+        var parts: [([String], [Int32])] = []
+        for name in names {
+            let (levels, values, codes) = try factorCodes(name, purpose: "a grouping factor")
+            let (usedLevels, _, usedCodes) = dropUnusedLevels(name, levels, values, codes)
+            _ = values
+            parts.append((usedLevels, usedCodes))
+        }
+        if parts.count == 1 { return parts[0] }
+        // Combinations in the order of the outer factor, then the inner ones.
+        var keys = [[Int32]](repeating: [], count: rows.count)
+        for (_, codes) in parts { for i in codes.indices { keys[i].append(codes[i]) } }
+        let distinct = Array(Set(keys)).sorted { $0.lexicographicallyPrecedes($1) }
+        var index: [[Int32]: Int32] = [:]
+        for (i, key) in distinct.enumerated() { index[key] = Int32(i) }
+        let levels = distinct.map { key in key.enumerated().map { parts[$0.offset].0[Int($0.element)] }.joined(separator: ":") }
+        return (levels, keys.map { index[$0]! })
+    }
+
+    /// A function predictor over the rows in use.
+    private func evaluate(_ call: FunctionCall) throws(FormulaError) -> [Double] {
+        let values = Self.evaluateElementwise(call.argument, frame: frame, rows: rows)
+        switch call.kind {
+        case .log, .exp, .sqrt, .abs:
+            return values.map { FunctionCall.apply(call.kind, $0) }
+        case .identity:
+            return values
+        case .center:
+            let mean = values.reduce(0, +) / Double(values.count)
+            return values.map { $0 - mean }
+        case .cwc, .gmean:
+            let (_, codes) = try groupingFactor([call.group!])
+            var sums: [Int32: Double] = [:], counts: [Int32: Double] = [:]
+            for (value, code) in zip(values, codes) {
+                sums[code, default: 0] += value
+                counts[code, default: 0] += 1
+            }
+            return zip(values, codes).map { value, code in
+                let mean = sums[code]! / counts[code]!
+                return call.kind == .cwc ? value - mean : mean
+            }
+        }
+    }
+
+    /// Arithmetic evaluated at each row; a missing or non-numeric value gives NaN.
+    static func evaluateElementwise(_ arithmetic: Arithmetic, frame: DataFrame, rows: [Int]) -> [Double] {
+        let names = Set(arithmetic.variables)
+        var numeric: [String: NumericColumn] = [:]
+        for name in names {
+            if case .numeric(let column)? = frame.column(named: name)?.values { numeric[name] = column }
+        }
+        return rows.map { row in
+            arithmetic.evaluate { name in
+                guard let column = numeric[name], !column.isMissing[row] else { return .nan }
+                return column.values[row]
+            }
+        }
+    }
+}
+
+/// Remarks in the order first made, each once.
+struct OrderedNotes {
+    private(set) var values: [String] = []
+
+    mutating func add(_ note: String) {
+        if !values.contains(note) { values.append(note) }
+    }
+}

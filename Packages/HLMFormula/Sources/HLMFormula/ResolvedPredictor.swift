@@ -1,0 +1,32 @@
+import HLMData
+
+/// A predictor after it has seen the data ("schema time"): only now does it have a width and names.
+enum ResolvedPredictor {
+    /// Numbers, one column.
+    case continuous(name: String, values: [Double])
+    /// A factor: per-row codes into `levels`, with the reference level for contrasts.
+    case categorical(name: String, codes: [Int32], levels: [String], base: Int)
+
+    var name: String {
+        switch self {
+        case .continuous(let name, _), .categorical(let name, _, _, _): name
+        }
+    }
+
+    /// The columns of this predictor: its value, or one indicator per level (all of them when `full`,
+    /// else every level but the base: treatment contrasts).
+    func columns(full: Bool) -> [(suffix: String, values: [Double])] {
+        switch self {
+        case .continuous(let name, let values):
+            return [(name, values)]
+        case .categorical(let name, let codes, let levels, let base):
+            return levels.indices.filter { full || $0 != base }.map { level in
+                ("\(name)[\(levels[level])]", codes.map { $0 == Int32(level) ? 1 : 0 })
+            }
+        }
+    }
+
+    var isCategorical: Bool {
+        if case .categorical = self { true } else { false }
+    }
+}

@@ -1,0 +1,316 @@
+/// Stata `mixed` / `xtmixed` commands: `[mixed] depvar indepvars [if exp] || g: [revars] [, options] || ...`.
+///
+/// Factor-variable notation `i.f`, `c.x`, `ib2.f`, `ib(first).f`, `ib(last).f`, `a#b`, `a##b`. Options:
+/// `mle`/`ml`, `reml`, `covariance(independent|exchangeable|identity|unstructured)` (abbreviations too),
+/// `noconstant`, and display options that change nothing here (`nolog`, `variance`, ...).
+enum StataNotation {
+    static func parse(_ text: String) throws(FormulaError) -> ModelFormula {
+        var segments = split(text, on: "||")
+        guard !segments.isEmpty else { throw FormulaError(formula: text, offset: 0, message: "the formula is empty") }
+        var method: ModelFormula.Method?
+        var filters: [String] = []
+
+        // Fixed part: [mixed|xtmixed] depvar indepvars [if exp] [, options]
+        var fixedSegment = try Segment(segments.removeFirst(), formula: text)
+        if let first = fixedSegment.words.first, ["mixed", "xtmixed"].contains(first.text) { fixedSegment.words.removeFirst() }
+        guard let depvar = fixedSegment.words.first else {
+            throw FormulaError(formula: text, offset: fixedSegment.offset, message: "expected the dependent variable",
+                               hint: "Stata notation is: depvar indepvars || group: revars")
+        }
+        let response = try predictor(depvar, insideInteraction: false, formula: text)
+        var fixed = TermSet()
+        for word in fixedSegment.words.dropFirst() { fixed = fixed.union(try terms(word, formula: text)) }
+        var options = try fixedSegment.parseOptions(formula: text)
+        if let m = options.method { method = m }
+        if let filter = fixedSegment.filter { filters.append(filter) }
+        if options.covariance != nil {
+            throw FormulaError(formula: text, offset: fixedSegment.offset, message: "covariance() belongs to a random-effects equation")
+        }
+        let hasIntercept = !options.noConstant
+
+        // Random parts, outermost level first.
+        var randomTerms: [RandomTerm] = []
+        var outerGroups: [String] = []
+        for raw in segments {
+            var segment = try Segment(raw, formula: text)
+            guard let colon = segment.colonGroup else {
+                throw FormulaError(formula: text, offset: segment.offset, message: "expected \"group:\" after ||",
+                                   hint: "write || school: for a random intercept, || school: x for a random slope")
+            }
+            if colon.text == "_all" {
+                throw FormulaError(formula: text, offset: colon.offset, message: "_all: R.x crossed effects are not supported in Stata notation",
+                                   hint: "write crossed factors in lme4 notation: (1 | a) + (1 | b)")
+            }
+            options = try segment.parseOptions(formula: text)
+            if let m = options.method { method = m }
+            if let filter = segment.filter { filters.append(filter) }
+            var terms: [Term] = options.noConstant ? [] : [.intercept]
+            for word in segment.words {
+                if word.text.contains("#") || word.text.hasPrefix("i.") {
+                    throw FormulaError(formula: text, offset: word.offset, message: "factor variables are not supported in random-effects equations")
+                }
+                let term = try predictor(word, insideInteraction: false, formula: text)
+                if !terms.contains(term) { terms.append(term) }
+            }
+            guard !terms.isEmpty else {
+                throw FormulaError(formula: text, offset: segment.offset, message: "this random-effects equation has nothing in it",
+                                   hint: "noconstant with no variables leaves no random effect")
+            }
+            outerGroups.append(colon.text)
+            let covariance = options.covariance ?? (terms.count == 1 ? .identity : .independent)
+            randomTerms.append(RandomTerm(terms: terms, grouping: outerGroups, covariance: covariance,
+                                          covarianceIsDefault: options.covariance == nil && terms.count > 1))
+        }
+        return ModelFormula(text: text, notation: .stata, response: response.predictors[0], hasIntercept: hasIntercept,
+                            fixedTerms: fixed.terms, randomTerms: randomTerms, method: method,
+                            filter: filters.isEmpty ? nil : filters.map { "(\($0))" }.joined(separator: " && "))
+    }
+
+    /// A word of the command with its offset.
+    struct Word {
+        var text: String
+        var offset: Int
+    }
+
+    /// One `||`-separated part: its words, its `if` expression, its options text.
+    struct Segment {
+        var words: [Word] = []
+        var colonGroup: Word?
+        var filter: String?
+        var optionsText: String?
+        var optionsOffset = 0
+        var offset: Int
+
+        init(_ part: (text: String, offset: Int), formula: String) throws(FormulaError) {
+            offset = part.offset
+            var body = part.text
+            if let comma = StataNotation.topLevelIndex(of: ",", in: body) {
+                optionsText = String(body[body.index(after: comma)...])
+                optionsOffset = part.offset + body.distance(from: body.startIndex, to: comma) + 1
+                body = String(body[..<comma])
+            }
+            var words = StataNotation.words(body, offset: part.offset)
+            if let ifIndex = words.firstIndex(where: { $0.text == "if" }) {
+                let expression = words[(ifIndex + 1)...].map(\.text).joined(separator: " ")
+                guard !expression.isEmpty else {
+                    throw FormulaError(formula: formula, offset: words[ifIndex].offset, message: "\"if\" needs an expression")
+                }
+                filter = StataNotation.whereSyntax(expression)
+                words.removeSubrange(ifIndex...)
+            }
+            if let first = words.first, first.text.hasSuffix(":") {
+                colonGroup = Word(text: String(first.text.dropLast()), offset: first.offset)
+                words.removeFirst()
+            } else if words.count >= 2, words[1].text == ":" {
+                colonGroup = words[0]
+                words.removeFirst(2)
+            }
+            self.words = words
+        }
+
+        /// The options this segment carries.
+        func parseOptions(formula: String) throws(FormulaError) -> Options {
+            var options = Options()
+            guard let optionsText else { return options }
+            for word in StataNotation.words(optionsText, offset: optionsOffset) {
+                let lower = word.text.lowercased()
+                let name = lower.split(separator: "(").first.map(String.init) ?? lower
+                switch name {
+                case "mle", "ml": options.method = .ml
+                case "reml": options.method = .reml
+                case "nolog", "log", "variance", "stddeviations", "nofetable", "noretable", "noheader", "nogroup",
+                     "nolrtest", "nostderr", "estmetric":
+                    break
+                case _ where "noconstant".hasPrefix(name) && name.count >= 6:
+                    options.noConstant = true
+                case _ where "covariance".hasPrefix(name) && name.count >= 3:
+                    guard let open = lower.firstIndex(of: "("), lower.hasSuffix(")") else {
+                        throw FormulaError(formula: formula, offset: word.offset, message: "covariance() needs a structure",
+                                           hint: "independent, exchangeable, identity or unstructured")
+                    }
+                    let value = String(lower[lower.index(after: open)..<lower.index(before: lower.endIndex)])
+                    guard let structure = covarianceStructure(value) else {
+                        throw FormulaError(formula: formula, offset: word.offset, message: "unknown covariance structure \"\(value)\"",
+                                           hint: "independent, exchangeable, identity or unstructured")
+                    }
+                    options.covariance = structure
+                default:
+                    throw FormulaError(formula: formula, offset: word.offset, message: "unknown option \"\(word.text)\"",
+                                       hint: "known: mle, reml, covariance(...), noconstant, nolog")
+                }
+            }
+            return options
+        }
+    }
+
+    struct Options {
+        var method: ModelFormula.Method?
+        var covariance: CovarianceStructure?
+        var noConstant = false
+    }
+
+    static func covarianceStructure(_ value: String) -> CovarianceStructure? {
+        for (full, minimum) in [("independent", 3), ("exchangeable", 2), ("identity", 2), ("unstructured", 2)]
+        where full.hasPrefix(value) && value.count >= minimum {
+            return CovarianceStructure(rawValue: full)
+        }
+        return nil
+    }
+
+    /// The terms of one word of the fixed varlist: `x`, `i.f`, `a#b`, `a##b`.
+    static func terms(_ word: Word, formula: String) throws(FormulaError) -> TermSet {
+        var set = TermSet()
+        if word.text.contains("##") {
+            let parts = word.text.components(separatedBy: "##")
+            var predictors: [Predictor] = []
+            for part in parts { predictors.append(try predictor(Word(text: part, offset: word.offset), insideInteraction: true, formula: formula).predictors[0]) }
+            // Full factorial: every non-empty subset, by order.
+            for size in 1...predictors.count {
+                for subset in combinations(predictors, size) { set.add(Term(subset)) }
+            }
+            return set
+        }
+        if word.text.contains("#") {
+            var predictors: [Predictor] = []
+            for part in word.text.split(separator: "#") {
+                predictors.append(try predictor(Word(text: String(part), offset: word.offset), insideInteraction: true, formula: formula).predictors[0])
+            }
+            set.add(Term(predictors))
+            return set
+        }
+        set.add(try predictor(word, insideInteraction: false, formula: formula))
+        return set
+    }
+
+    /// One variable with its factor-variable prefix. Inside `#`, a bare name is categorical (as in Stata).
+    static func predictor(_ word: Word, insideInteraction: Bool, formula: String) throws(FormulaError) -> Term {
+        let text = word.text
+        guard !text.isEmpty else { throw FormulaError(formula: formula, offset: word.offset, message: "expected a variable name") }
+        guard let dot = text.lastIndex(of: "."), text.first?.isLetter == true, !text.hasSuffix(".") else {
+            guard isName(text) else {
+                throw FormulaError(formula: formula, offset: word.offset, message: "\"\(text)\" is not a variable name")
+            }
+            return Term([insideInteraction ? .categorical(text, base: nil) : .variable(text)])
+        }
+        let prefix = String(text[..<dot]).lowercased(), name = String(text[text.index(after: dot)...])
+        guard isName(name) else { throw FormulaError(formula: formula, offset: word.offset, message: "\"\(name)\" is not a variable name") }
+        switch prefix {
+        case "c": return Term([.continuous(name)])
+        case "i": return Term([.categorical(name, base: nil)])
+        case "ib(first)": return Term([.categorical(name, base: .first)])
+        case "ib(last)": return Term([.categorical(name, base: .last)])
+        default:
+            if prefix.hasPrefix("ib") {
+                var value = String(prefix.dropFirst(2))
+                if value.hasPrefix("("), value.hasSuffix(")") { value = String(value.dropFirst().dropLast()) }
+                if !value.isEmpty, value.allSatisfy(\.isNumber) { return Term([.categorical(name, base: .value(value))]) }
+            }
+            throw FormulaError(formula: formula, offset: word.offset, message: "unknown factor-variable prefix \"\(prefix).\"",
+                               hint: "use i., c., ib#., ib(first). or ib(last).")
+        }
+    }
+
+    static func isName(_ text: String) -> Bool {
+        guard let first = text.first, first.isLetter || first == "_" else { return false }
+        return text.allSatisfy { $0.isLetter || $0.isNumber || $0 == "_" }
+    }
+
+    static func combinations<T>(_ items: [T], _ size: Int) -> [[T]] {
+        guard size > 0 else { return [[]] }
+        guard items.count >= size else { return [] }
+        var result: [[T]] = []
+        for (i, item) in items.enumerated() {
+            for rest in combinations(Array(items[(i + 1)...]), size - 1) { result.append([item] + rest) }
+        }
+        return result
+    }
+
+    /// Splits on a separator outside parentheses and quotes, keeping each part's offset.
+    static func split(_ text: String, on separator: String) -> [(text: String, offset: Int)] {
+        let characters = Array(text), separator = Array(separator)
+        var parts: [(String, Int)] = []
+        var depth = 0, start = 0, i = 0
+        var quote: Character?
+        while i < characters.count {
+            let c = characters[i]
+            if let q = quote {
+                if c == q { quote = nil }
+            } else if c == "\"" || c == "'" {
+                quote = c
+            } else if c == "(" {
+                depth += 1
+            } else if c == ")" {
+                depth -= 1
+            } else if depth == 0, i + separator.count <= characters.count, Array(characters[i..<(i + separator.count)]) == separator {
+                parts.append((String(characters[start..<i]), start))
+                i += separator.count
+                start = i
+                continue
+            }
+            i += 1
+        }
+        parts.append((String(characters[start...]), start))
+        return parts
+    }
+
+    static func topLevelIndex(of character: Character, in text: String) -> String.Index? {
+        var depth = 0
+        var quote: Character?
+        for index in text.indices {
+            let c = text[index]
+            if let q = quote {
+                if c == q { quote = nil }
+            } else if c == "\"" || c == "'" {
+                quote = c
+            } else if c == "(" { depth += 1 } else if c == ")" { depth -= 1 } else if c == character, depth == 0 {
+                return index
+            }
+        }
+        return nil
+    }
+
+    /// Whitespace-separated words (a group's `school:` stays one word), with offsets.
+    static func words(_ text: String, offset: Int) -> [Word] {
+        var result: [Word] = []
+        var current = "", start = 0, depth = 0
+        for (i, c) in text.enumerated() {
+            if c == "(" { depth += 1 }
+            if c == ")" { depth -= 1 }
+            if c.isWhitespace && depth == 0 {
+                if !current.isEmpty { result.append(Word(text: current, offset: offset + start)) }
+                current = ""
+            } else {
+                if current.isEmpty { start = i }
+                current.append(c)
+            }
+        }
+        if !current.isEmpty { result.append(Word(text: current, offset: offset + start)) }
+        return result
+    }
+
+    /// Stata's `if` operators in `--where` syntax: `&` → `&&`, `|` → `||`, `~=` → `!=`.
+    static func whereSyntax(_ expression: String) -> String {
+        var result = ""
+        let characters = Array(expression)
+        var i = 0
+        while i < characters.count {
+            let c = characters[i]
+            let next = i + 1 < characters.count ? characters[i + 1] : nil
+            if (c == "&" || c == "|") && next != c {
+                result += String(c) + String(c)
+            } else if (c == "&" || c == "|") && next == c {
+                result += String(c) + String(c)
+                i += 1
+            } else if c == "~" && next == "=" {
+                result += "!="
+                i += 1
+            } else {
+                result.append(c)
+            }
+            i += 1
+        }
+        return result
+    }
+}
+
+import Foundation
