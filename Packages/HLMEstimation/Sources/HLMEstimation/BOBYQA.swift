@@ -1,0 +1,99 @@
+import _CNLopt
+
+/// What the optimiser did: a Codable record kept in every fit.
+public struct OptimizationSummary: Sendable, Codable, Equatable {
+    public var algorithm: String
+    public var initialTheta: [Double]
+    public var finalTheta: [Double]
+    public var initialObjective: Double
+    public var finalObjective: Double
+    public var evaluations: Int
+    /// NLopt's return code and its meaning.
+    public var returnCode: Int
+    public var returnMessage: String
+}
+
+/// Bound-constrained derivative-free minimisation with NLopt's BOBYQA (Powell 2009), as lme4 and
+/// MixedModels.jl use it, with tight tolerances; restarted from its own optimum until it stops improving.
+public enum BOBYQA {
+    public static func minimize(
+        _ objective: @escaping ([Double]) -> Double, start: [Double], lower: [Double], upper: [Double]
+    ) -> OptimizationSummary {
+        let n = start.count
+        var x = start
+        var best = objective(start)
+        let initial = best
+        var evaluations = 1
+        var code = Int32(HLM_NLOPT_SUCCESS)
+        // One pass, then restarts from the optimum with a smaller first step while they still improve.
+        for (pass, step) in [0.75, 0.05, 0.01].enumerated() {
+            let box = ObjectiveBox(objective)
+            guard let optimizer = nlopt_create(Int32(HLM_NLOPT_LN_BOBYQA), UInt32(n)) else { break }
+            defer { nlopt_destroy(optimizer) }
+            nlopt_set_lower_bounds(optimizer, lower)
+            nlopt_set_upper_bounds(optimizer, upper)
+            nlopt_set_ftol_abs(optimizer, 1e-12)
+            nlopt_set_ftol_rel(optimizer, 1e-14)
+            nlopt_set_xtol_abs1(optimizer, 1e-10)
+            nlopt_set_maxeval(optimizer, 100_000)
+            let steps = x.indices.map { i in
+                // Keep the first simplex inside the bounds.
+                let room = upper[i] - x[i]
+                return min(step, room.isFinite && room > 0 ? room / 2 : step)
+            }
+            nlopt_set_initial_step(optimizer, steps)
+            let unmanaged = Unmanaged.passRetained(box)
+            defer { unmanaged.release() }
+            nlopt_set_min_objective(optimizer, { n, pointer, _, data in
+                let box = Unmanaged<ObjectiveBox>.fromOpaque(data!).takeUnretainedValue()
+                return box.function(Array(UnsafeBufferPointer(start: pointer, count: Int(n))))
+            }, unmanaged.toOpaque())
+            var candidate = x
+            var value = 0.0
+            code = nlopt_optimize(optimizer, &candidate, &value)
+            evaluations += box.count
+            let improved = value < best - 1e-10
+            if value <= best {
+                best = value
+                x = candidate
+            }
+            if pass > 0 && !improved { break }
+        }
+        return OptimizationSummary(
+            algorithm: "NLopt BOBYQA", initialTheta: start, finalTheta: x, initialObjective: initial, finalObjective: best,
+            evaluations: evaluations, returnCode: Int(code), returnMessage: message(code))
+    }
+
+    static func message(_ code: Int32) -> String {
+        switch Int(code) {
+        case Int(HLM_NLOPT_SUCCESS): "success"
+        case Int(HLM_NLOPT_FTOL_REACHED): "converged (objective tolerance)"
+        case Int(HLM_NLOPT_XTOL_REACHED): "converged (parameter tolerance)"
+        case Int(HLM_NLOPT_MAXEVAL_REACHED): "stopped at the evaluation limit"
+        case Int(HLM_NLOPT_ROUNDOFF_LIMITED): "stopped by round-off"
+        case Int(HLM_NLOPT_STOPVAL_REACHED): "reached the stop value"
+        default: "failed (NLopt code \(code))"
+        }
+    }
+
+    /// Whether NLopt's code means it converged.
+    static func succeeded(_ code: Int) -> Bool {
+        code > 0 && code != Int(HLM_NLOPT_MAXEVAL_REACHED) && code != Int(HLM_NLOPT_MAXTIME_REACHED)
+    }
+}
+
+/// Carries the Swift closure through NLopt's `void *` and counts calls.
+private final class ObjectiveBox {
+    let wrapped: ([Double]) -> Double
+    var count = 0
+
+    init(_ wrapped: @escaping ([Double]) -> Double) {
+        self.wrapped = wrapped
+    }
+
+    func function(_ x: [Double]) -> Double {
+        count += 1
+        let value = wrapped(x)
+        return value.isFinite ? value : Double.greatestFiniteMagnitude
+    }
+}

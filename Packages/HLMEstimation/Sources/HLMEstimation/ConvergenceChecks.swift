@@ -1,0 +1,49 @@
+import Foundation
+
+/// A fit is singular when a variance is zero or a correlation is ±1 (lme4's `isSingular`, tolerance 1e-4).
+enum SingularityCheck {
+    static let tolerance = 1e-4
+
+    static func singularTerms(theta: [Double], parameters: CovarianceParameters, components: [VarianceComponent]) -> [String] {
+        var names: [String] = []
+        for (k, component) in components.enumerated() {
+            let atZero = parameters.diagonalIndices(term: k).contains { theta[$0] < tolerance }
+            let atOne = component.correlation.enumerated().contains { a, row in
+                row.enumerated().contains { b, value in a != b && abs(value) > 1 - tolerance }
+            }
+            if atZero || atOne { names.append(component.group + " (" + component.terms.joined(separator: ", ") + ")") }
+        }
+        return names
+    }
+}
+
+/// After the optimiser stops: the gradient by central differences must be small (one-sided at a bound,
+/// where only a gradient pointing into the domain matters).
+enum ConvergenceCheck {
+    static func check(deviance: ProfiledDeviance, theta: [Double], lower: [Double], upper: [Double]) -> String? {
+        let f0 = deviance.evaluate(theta)
+        var worst = 0.0
+        var worstIndex = 0
+        for i in theta.indices {
+            let h = 1e-5 * max(1, abs(theta[i]))
+            var plus = theta, minus = theta
+            plus[i] += h
+            minus[i] -= h
+            let gradient: Double
+            if minus[i] < lower[i] {
+                gradient = min(0, (deviance.evaluate(plus) - f0) / h)
+            } else if plus[i] > upper[i] {
+                gradient = max(0, (f0 - deviance.evaluate(minus)) / h)
+            } else {
+                gradient = (deviance.evaluate(plus) - deviance.evaluate(minus)) / (2 * h)
+            }
+            if gradient.isFinite, abs(gradient) > worst {
+                worst = abs(gradient)
+                worstIndex = i
+            }
+        }
+        _ = deviance.evaluate(theta)
+        // Relative to the objective's size, as lme4's check on the scaled gradient.
+        return worst > 1e-3 * max(1, abs(f0)) * 1e-2 ? "the gradient at the optimum is not small (|g| = \(worst) for θ[\(worstIndex)])" : nil
+    }
+}

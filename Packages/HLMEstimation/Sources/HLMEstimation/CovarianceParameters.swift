@@ -1,0 +1,111 @@
+import HLMFormula
+
+/// Maps the optimiser's θ to each term's relative covariance factor λ (Σ = σ² λ λ'), as lme4 does:
+/// θ holds the lower triangle of λ column by column, diagonals bounded below by 0. Independent terms
+/// keep only the diagonal, identity one common value; exchangeable is (scale, correlation).
+struct CovarianceParameters: Sendable {
+    struct TermLayout: Sendable {
+        var q: Int
+        var structure: CovarianceStructure
+        /// Where this term's parameters start in θ.
+        var offset: Int
+        var count: Int
+    }
+
+    let terms: [TermLayout]
+    let count: Int
+
+    init(_ designs: [RandomEffectsDesign]) {
+        var layouts: [TermLayout] = []
+        var offset = 0
+        for design in designs {
+            let q = design.termCount
+            let structure = q == 1 ? CovarianceStructure.unstructured : design.covariance
+            let count: Int
+            switch structure {
+            case .unstructured: count = q * (q + 1) / 2
+            case .independent: count = q
+            case .identity: count = 1
+            case .exchangeable: count = 2
+            }
+            layouts.append(TermLayout(q: q, structure: structure, offset: offset, count: count))
+            offset += count
+        }
+        terms = layouts
+        count = offset
+    }
+
+    /// θ at the start: λ = I (correlation 0).
+    var initial: [Double] {
+        terms.flatMap { term -> [Double] in
+            switch term.structure {
+            case .unstructured:
+                var values: [Double] = []
+                for j in 0..<term.q { for i in j..<term.q { values.append(i == j ? 1 : 0) } }
+                return values
+            case .independent: return [Double](repeating: 1, count: term.q)
+            case .identity: return [1]
+            case .exchangeable: return [1, 0]
+            }
+        }
+    }
+
+    var lowerBounds: [Double] {
+        terms.flatMap { term -> [Double] in
+            switch term.structure {
+            case .unstructured:
+                var values: [Double] = []
+                for j in 0..<term.q { for i in j..<term.q { values.append(i == j ? 0 : -.infinity) } }
+                return values
+            case .independent: return [Double](repeating: 0, count: term.q)
+            case .identity: return [0]
+            case .exchangeable: return [0, -1 / Double(term.q - 1) + 1e-9]
+            }
+        }
+    }
+
+    var upperBounds: [Double] {
+        terms.flatMap { term -> [Double] in
+            term.structure == .exchangeable ? [.infinity, 1 - 1e-9] : [Double](repeating: .infinity, count: term.count)
+        }
+    }
+
+    /// λ of term `k` (q×q, column-major, lower triangular), or nil when θ is outside the domain.
+    func lambda(_ theta: [Double], term k: Int) -> [Double]? {
+        let term = terms[k], q = term.q
+        var lambda = [Double](repeating: 0, count: q * q)
+        let t = Array(theta[term.offset..<(term.offset + term.count)])
+        switch term.structure {
+        case .unstructured:
+            var index = 0
+            for j in 0..<q { for i in j..<q { lambda[i + j * q] = t[index]; index += 1 } }
+        case .independent:
+            for i in 0..<q { lambda[i + i * q] = t[i] }
+        case .identity:
+            for i in 0..<q { lambda[i + i * q] = t[0] }
+        case .exchangeable:
+            let (scale, rho) = (t[0], t[1])
+            for j in 0..<q { for i in 0..<q { lambda[i + j * q] = scale * scale * (i == j ? 1 : rho) } }
+            if scale == 0 { return [Double](repeating: 0, count: q * q) }
+            guard SmallCholesky.factor(&lambda, n: q) else { return nil }
+            for j in 0..<q { for i in 0..<j { lambda[i + j * q] = 0 } }
+        }
+        return lambda
+    }
+
+    /// Indices in θ of diagonal elements (for boundary and singularity checks), per term.
+    func diagonalIndices(term k: Int) -> [Int] {
+        let term = terms[k]
+        switch term.structure {
+        case .unstructured:
+            var indices: [Int] = [], index = term.offset
+            for j in 0..<term.q {
+                indices.append(index)
+                index += term.q - j
+            }
+            return indices
+        case .independent: return Array(term.offset..<(term.offset + term.q))
+        case .identity, .exchangeable: return [term.offset]
+        }
+    }
+}

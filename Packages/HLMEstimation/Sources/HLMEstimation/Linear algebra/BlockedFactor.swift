@@ -1,0 +1,180 @@
+import Foundation
+import HLMFormula
+
+/// The lower Cholesky factor L of the penalised system, in two blocks:
+/// L₁₁ block diagonal (one q₁×q₁ block per group of the first term), L₂₁ dense R × q₁J₁, L₂₂ dense R × R
+/// (the further terms, X and y). The last row of L holds the y part: its last entry is √(penalised RSS).
+struct BlockedFactor {
+    var l11: [Double]
+    var l21: [Double]
+    var l22: [Double]
+    let r: Int
+    let q1: Int
+    let groups1: Int
+    let zRest: Int
+    let p: Int
+
+    init(products: CrossProducts) {
+        r = products.restCount
+        q1 = products.q1
+        groups1 = products.groups1
+        zRest = products.xOffset
+        p = products.p
+        l11 = products.a11
+        l21 = products.a21
+        l22 = products.a22
+    }
+
+    /// Refactors at the given λ's (in the products' term order). False if a block is not positive definite.
+    mutating func update(products: CrossProducts, lambdas: [[Double]], design: ModelDesign) -> Bool {
+        let lambda1 = lambdas[0]
+        let q1 = self.q1, r = self.r
+        l11 = products.a11
+        l21 = products.a21
+        l22 = products.a22
+        var ok = true
+        l11.withUnsafeMutableBufferPointer { l11p in
+            l21.withUnsafeMutableBufferPointer { l21p in
+                var scratch = [Double](repeating: 0, count: q1 * q1)
+                for j in 0..<groups1 {
+                    let block = l11p.baseAddress! + j * q1 * q1
+                    // λ' A λ + I, with A symmetric (lower triangle stored).
+                    Self.congruence(block, lambda1, q1, &scratch)
+                    for i in 0..<q1 { block[i + i * q1] += 1 }
+                    guard SmallCholesky.factor(block, n: q1) else { ok = false; return }
+                    // L₂₁ panel: (A₂₁ λ₁) L₁₁⁻ᵀ.
+                    let panel = l21p.baseAddress! + j * q1 * r
+                    Self.multiplyRight(panel, rows: r, by: lambda1, q1)
+                    Self.solveRightLowerTranspose(panel, rows: r, block, q1)
+                }
+            }
+        }
+        guard ok else { return false }
+        // Λ' on the rows of further terms (left) in L₂₁ and both sides in A₂₂.
+        applyRestLambdas(products: products, lambdas: lambdas, design: design)
+        for i in 0..<zRest { l22[i + i * r] += 1 }
+        DenseCholesky.subtractOuterProduct(&l22, l21, n: r, k: q1 * groups1)
+        return DenseCholesky.factor(&l22, n: r)
+    }
+
+    /// Scales the further terms' rows of L₂₁ by λ' and A₂₂ to Λ' A₂₂ Λ (on the full symmetric matrix).
+    private mutating func applyRestLambdas(products: CrossProducts, lambdas: [[Double]], design: ModelDesign) {
+        let r = self.r
+        guard products.order.count > 1 else { return }
+        for j in 0..<r { for i in 0..<j { l22[i + j * r] = l22[j + i * r] } }
+        for (t, k) in products.order.dropFirst().enumerated() {
+            let term = design.randomTerms[k]
+            let q = term.termCount, lambda = lambdas[t + 1]
+            for g in 0..<term.groupCount {
+                let base = products.restOffsets[t] + g * q
+                Self.leftMultiplyTranspose(&l21, ld: r, columns: q1 * groups1, rowStart: base, lambda, q)
+                Self.leftMultiplyTranspose(&l22, ld: r, columns: r, rowStart: base, lambda, q)
+                Self.rightMultiply(&l22, ld: r, rows: r, columnStart: base, lambda, q)
+            }
+        }
+    }
+
+    /// Rows rowStart..<rowStart+q of a column-major matrix ← λ' · those rows.
+    static func leftMultiplyTranspose(
+        _ matrix: inout [Double], ld: Int, columns: Int, rowStart: Int, _ lambda: [Double], _ q: Int
+    ) {
+        if q == 1 {
+            let l = lambda[0]
+            for column in 0..<columns { matrix[rowStart + column * ld] *= l }
+            return
+        }
+        var values = [Double](repeating: 0, count: q)
+        for column in 0..<columns {
+            for a in 0..<q { values[a] = matrix[rowStart + a + column * ld] }
+            for a in 0..<q {
+                var s = 0.0
+                for k in a..<q { s += lambda[k + a * q] * values[k] }
+                matrix[rowStart + a + column * ld] = s
+            }
+        }
+    }
+
+    /// Columns columnStart..<columnStart+q ← those columns · λ.
+    static func rightMultiply(_ matrix: inout [Double], ld: Int, rows: Int, columnStart: Int, _ lambda: [Double], _ q: Int) {
+        if q == 1 {
+            let l = lambda[0]
+            for row in 0..<rows { matrix[row + columnStart * ld] *= l }
+            return
+        }
+        var values = [Double](repeating: 0, count: q)
+        for row in 0..<rows {
+            for a in 0..<q { values[a] = matrix[row + (columnStart + a) * ld] }
+            for j in 0..<q {
+                var s = 0.0
+                for k in j..<q { s += values[k] * lambda[k + j * q] }
+                matrix[row + (columnStart + j) * ld] = s
+            }
+        }
+    }
+
+    /// block ← λ' block λ for a symmetric block given by its lower triangle.
+    @inline(__always)
+    static func congruence(_ block: UnsafeMutablePointer<Double>, _ lambda: [Double], _ q: Int, _ scratch: inout [Double]) {
+        if q == 1 {
+            block[0] *= lambda[0] * lambda[0]
+            return
+        }
+        // Full symmetric A from the lower triangle.
+        for j in 0..<q { for i in 0..<q { scratch[i + j * q] = i >= j ? block[i + j * q] : block[j + i * q] } }
+        // M = A λ, then λ' M.
+        var m = [Double](repeating: 0, count: q * q)
+        for j in 0..<q { for i in 0..<q { var s = 0.0; for k in j..<q { s += scratch[i + k * q] * lambda[k + j * q] }; m[i + j * q] = s } }
+        for j in 0..<q { for i in j..<q { var s = 0.0; for k in i..<q { s += lambda[k + i * q] * m[k + j * q] }; block[i + j * q] = s } }
+    }
+
+    /// panel (rows × q) ← panel · λ.
+    @inline(__always)
+    static func multiplyRight(_ panel: UnsafeMutablePointer<Double>, rows: Int, by lambda: [Double], _ q: Int) {
+        if q == 1 {
+            let l = lambda[0]
+            for i in 0..<rows { panel[i] *= l }
+            return
+        }
+        for row in 0..<rows {
+            var out = [Double](repeating: 0, count: q)
+            for j in 0..<q { var s = 0.0; for k in j..<q { s += panel[row + k * rows] * lambda[k + j * q] }; out[j] = s }
+            for j in 0..<q { panel[row + j * rows] = out[j] }
+        }
+    }
+
+    /// panel (rows × q) ← panel · L⁻ᵀ for a lower-triangular q×q L.
+    @inline(__always)
+    static func solveRightLowerTranspose(_ panel: UnsafeMutablePointer<Double>, rows: Int, _ l: UnsafeMutablePointer<Double>, _ q: Int) {
+        // X L' = B: column j of X: (B_j − Σ_{k<j} X_k L_jk) / L_jj.
+        for j in 0..<q {
+            let diagonal = l[j + j * q]
+            for k in 0..<j {
+                let ljk = l[j + k * q]
+                if ljk == 0 { continue }
+                for row in 0..<rows { panel[row + j * rows] -= panel[row + k * rows] * ljk }
+            }
+            for row in 0..<rows { panel[row + j * rows] /= diagonal }
+        }
+    }
+
+    /// log |L_Z|² over the random-effects part.
+    var logDeterminantZ: Double {
+        var sum = 0.0
+        for j in 0..<groups1 { for i in 0..<q1 { sum += log(l11[j * q1 * q1 + i + i * q1]) } }
+        for i in 0..<zRest { sum += log(l22[i + i * r]) }
+        return 2 * sum
+    }
+
+    /// log |L_X|² over the fixed-effects part.
+    var logDeterminantX: Double {
+        var sum = 0.0
+        for i in zRest..<(zRest + p) { sum += log(l22[i + i * r]) }
+        return 2 * sum
+    }
+
+    /// The penalised residual sum of squares: the square of L's last diagonal entry.
+    var penalizedResidualSumOfSquares: Double {
+        let last = l22[(r - 1) + (r - 1) * r]
+        return last * last
+    }
+}

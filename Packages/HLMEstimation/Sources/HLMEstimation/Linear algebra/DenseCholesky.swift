@@ -1,0 +1,54 @@
+import _COpenBLAS
+
+/// Dense Cholesky factorisation and products through LAPACK/BLAS, on column-major storage.
+enum DenseCholesky {
+    /// Factors the n×n symmetric matrix in `a` (lower triangle used) in place: A = L L'.
+    /// Returns false when A is not positive definite.
+    static func factor(_ a: inout [Double], n: Int) -> Bool {
+        guard n > 0 else { return true }
+        if n <= 4 { return SmallCholesky.factor(&a, n: n) }
+        var uplo: CChar = 76  // "L"
+        var size = Int32(n), lda = Int32(n), info: Int32 = 0
+        a.withUnsafeMutableBufferPointer { dpotrf_(&uplo, &size, $0.baseAddress, &lda, &info) }
+        return info == 0
+    }
+
+    /// C = C − B B' on the lower triangle, B being n×k column-major with leading dimension n.
+    static func subtractOuterProduct(_ c: inout [Double], _ b: [Double], n: Int, k: Int) {
+        guard n > 0, k > 0 else { return }
+        var uplo: CChar = 76, trans: CChar = 78  // "L", "N"
+        var size = Int32(n), inner = Int32(k), ldb = Int32(n), ldc = Int32(n)
+        var alpha = -1.0, beta = 1.0
+        b.withUnsafeBufferPointer { bp in
+            c.withUnsafeMutableBufferPointer { cp in
+                dsyrk_(&uplo, &trans, &size, &inner, &alpha, bp.baseAddress, &ldb, &beta, cp.baseAddress, &ldc)
+            }
+        }
+    }
+}
+
+/// Cholesky of tiny blocks (the per-group q×q blocks), inline: no call overhead.
+enum SmallCholesky {
+    /// In place, lower triangle, column-major n×n. False when not positive definite.
+    @inline(__always)
+    static func factor(_ a: inout [Double], n: Int) -> Bool {
+        a.withUnsafeMutableBufferPointer { factor($0.baseAddress!, n: n) }
+    }
+
+    @inline(__always)
+    static func factor(_ a: UnsafeMutablePointer<Double>, n: Int) -> Bool {
+        for j in 0..<n {
+            var d = a[j + j * n]
+            for k in 0..<j { d -= a[j + k * n] * a[j + k * n] }
+            guard d > 0 else { return false }
+            let l = d.squareRoot()
+            a[j + j * n] = l
+            for i in (j + 1)..<max(j + 1, n) {
+                var s = a[i + j * n]
+                for k in 0..<j { s -= a[i + k * n] * a[j + k * n] }
+                a[i + j * n] = s / l
+            }
+        }
+        return true
+    }
+}

@@ -1,0 +1,147 @@
+import Foundation
+import HLMFormula
+
+extension LinearMixedModel {
+    /// Reads β, σ, the conditional modes and the variance components off the factor at the optimum.
+    init(deviance: ProfiledDeviance, summary: OptimizationSummary) throws(EstimationError) {
+        let theta = summary.finalTheta
+        let objective = deviance.evaluate(theta)
+        guard objective.isFinite else { throw EstimationError.cannotFactor }
+        let design = deviance.design, products = deviance.products, factor = deviance.factor
+        let r = factor.r, z = factor.zRest, p = factor.p, q1 = factor.q1
+        let n = Double(products.n)
+        let r2 = factor.penalizedResidualSumOfSquares
+        let sigma2 = r2 / (deviance.criterion == .ml ? n : n - Double(p))
+
+        // Back-substitution: L₂₂' [u_rest; β] = y-row of L₂₂, then each first-term group.
+        let m = z + p
+        var v = [Double](repeating: 0, count: m)
+        for i in stride(from: m - 1, through: 0, by: -1) {
+            var s = factor.l22[(r - 1) + i * r]
+            for k in (i + 1)..<max(i + 1, m) { s -= factor.l22[k + i * r] * v[k] }
+            v[i] = s / factor.l22[i + i * r]
+        }
+        let beta = Array(v[z..<m])
+        var u1 = [Double](repeating: 0, count: q1 * factor.groups1)
+        for j in 0..<factor.groups1 {
+            let panel = j * q1 * r, block = j * q1 * q1
+            var rhs = (0..<q1).map { c in
+                var s = factor.l21[panel + c * r + (r - 1)]
+                for k in 0..<m { s -= factor.l21[panel + c * r + k] * v[k] }
+                return s
+            }
+            for i in stride(from: q1 - 1, through: 0, by: -1) {
+                for k in (i + 1)..<max(i + 1, q1) { rhs[i] -= factor.l11[block + k + i * q1] * rhs[k] }
+                rhs[i] /= factor.l11[block + i + i * q1]
+            }
+            for c in 0..<q1 { u1[j * q1 + c] = rhs[c] }
+        }
+
+        // vcov(β) = σ² (L_X L_X')⁻¹.
+        var inverse = [Double](repeating: 0, count: p * p)
+        for column in 0..<p {
+            var e = [Double](repeating: 0, count: p)
+            e[column] = 1
+            for i in 0..<p {
+                var s = e[i]
+                for k in 0..<i { s -= factor.l22[(z + i) + (z + k) * r] * e[k] }
+                e[i] = s / factor.l22[(z + i) + (z + i) * r]
+            }
+            for i in 0..<p { inverse[i + column * p] = e[i] }
+        }
+        var covariance = [Double](repeating: 0, count: p * p)
+        for a in 0..<p { for b in 0..<p {
+            var s = 0.0
+            for k in 0..<p { s += inverse[k + a * p] * inverse[k + b * p] }
+            covariance[a + b * p] = sigma2 * s
+        } }
+
+        // Conditional modes b = Λ u for each term, in design order.
+        let parameters = deviance.parameters
+        var modes = [[[Double]]](repeating: [], count: design.randomTerms.count)
+        for (position, k) in products.order.enumerated() {
+            let term = design.randomTerms[k], q = term.termCount
+            let lambda = parameters.lambda(theta, term: k)!
+            let u: [Double] = position == 0 ? u1 : {
+                let offset = products.restOffsets[position - 1]
+                return Array(v[offset..<(offset + q * term.groupCount)])
+            }()
+            modes[k] = (0..<term.groupCount).map { g in
+                (0..<q).map { i in (0...i).reduce(0.0) { $0 + lambda[i + $1 * q] * u[g * q + $1] } }
+            }
+        }
+        var conditionalVariances: [[[Double]]]?
+        if design.randomTerms.count == 1 {
+            let lambda = parameters.lambda(theta, term: 0)!
+            conditionalVariances = [(0..<factor.groups1).map { j in
+                Self.conditionalCovariance(factor.l11, block: j * q1 * q1, lambda: lambda, q: q1, sigma2: sigma2)
+            }]
+        }
+
+        let components = design.randomTerms.indices.map { k in
+            Self.component(design.randomTerms[k], lambda: parameters.lambda(theta, term: k)!, sigma2: sigma2,
+                           structure: parameters.terms[k].structure)
+        }
+        var diagnostics = design.droppedColumns.isEmpty ? [] : [Diagnostic(.droppedColumns,
+            "fixed-effect column\(design.droppedColumns.count > 1 ? "s" : "") dropped as linear combinations of others: \(design.droppedColumns.joined(separator: ", "))")]
+        diagnostics += design.notes.map { Diagnostic(.droppedLevels, $0) }
+        for term in design.randomTerms where term.covarianceIsDefault {
+            diagnostics.append(Diagnostic(.covarianceDefault,
+                "\(term.groupName): covariance(\(term.covariance.rawValue)) by Stata's default; lme4's default is unstructured"))
+        }
+        let singularTerms = SingularityCheck.singularTerms(theta: theta, parameters: parameters, components: components)
+        for name in singularTerms {
+            diagnostics.append(Diagnostic(.singularFit, "singular fit: a variance or correlation of \(name) is on its boundary"))
+        }
+        let convergence = ConvergenceCheck.check(deviance: deviance, theta: theta, lower: parameters.lowerBounds,
+                                                 upper: parameters.upperBounds)
+        if let problem = convergence { diagnostics.append(Diagnostic(.notConverged, problem)) }
+        if !BOBYQA.succeeded(summary.returnCode) {
+            diagnostics.append(Diagnostic(.notConverged, "the optimiser \(summary.returnMessage)"))
+        }
+        _ = deviance.evaluate(theta)
+
+        self.init(
+            design: design, criterion: deviance.criterion, theta: theta, beta: beta, betaCovariance: covariance,
+            sigma: sigma2.squareRoot(), objective: objective, components: components, conditionalModes: modes,
+            conditionalVariances: conditionalVariances, optimization: summary,
+            converged: convergence == nil && BOBYQA.succeeded(summary.returnCode), singular: !singularTerms.isEmpty,
+            diagnostics: diagnostics)
+    }
+
+    /// σ² λ (L_j L_j')⁻¹ λ' for one group of the only term.
+    static func conditionalCovariance(_ l11: [Double], block: Int, lambda: [Double], q: Int, sigma2: Double) -> [Double] {
+        // Solve L_j W = λ' (W = L⁻¹ λ'), then result = σ² W' W.
+        var w = [Double](repeating: 0, count: q * q)
+        for column in 0..<q {
+            for i in 0..<q {
+                var s = lambda[column + i * q]
+                for k in 0..<i { s -= l11[block + i + k * q] * w[k + column * q] }
+                w[i + column * q] = s / l11[block + i + i * q]
+            }
+        }
+        var result = [Double](repeating: 0, count: q * q)
+        for a in 0..<q { for b in 0..<q {
+            var s = 0.0
+            for k in 0..<q { s += w[k + a * q] * w[k + b * q] }
+            result[a + b * q] = sigma2 * s
+        } }
+        return result
+    }
+
+    static func component(_ term: RandomEffectsDesign, lambda: [Double], sigma2: Double, structure: CovarianceStructure) -> VarianceComponent {
+        let q = term.termCount
+        var matrix = [[Double]](repeating: [Double](repeating: 0, count: q), count: q)
+        for a in 0..<q { for b in 0..<q {
+            var s = 0.0
+            for k in 0..<q { s += lambda[a + k * q] * lambda[b + k * q] }
+            matrix[a][b] = sigma2 * s
+        } }
+        let sd = (0..<q).map { matrix[$0][$0].squareRoot() }
+        let correlation = (0..<q).map { a in (0..<q).map { b in
+            a == b ? 1 : (sd[a] > 0 && sd[b] > 0 ? matrix[a][b] / (sd[a] * sd[b]) : 0)
+        } }
+        return VarianceComponent(group: term.groupName, terms: term.termNames, covariance: structure, sd: sd,
+                                 correlation: correlation, covarianceMatrix: matrix)
+    }
+}

@@ -1,0 +1,83 @@
+import Foundation
+import HLMFormula
+
+/// A fitted linear mixed model: estimates, their uncertainty, and what the optimiser did.
+public struct LinearMixedModel: Sendable {
+    public var design: ModelDesign
+    public var criterion: ProfiledDeviance.Criterion
+    /// The relative covariance parameters at the optimum.
+    public var theta: [Double]
+    /// Fixed effects, in the order of `design.fixedNames`.
+    public var beta: [Double]
+    /// Covariance matrix of β (p×p, column-major).
+    public var betaCovariance: [Double]
+    /// Residual standard deviation σ.
+    public var sigma: Double
+    /// The ML or REML criterion at the optimum (−2 log L).
+    public var objective: Double
+    public var components: [VarianceComponent]
+    /// Per random-effects term: each group's conditional modes (EB estimates), groups × terms.
+    public var conditionalModes: [[[Double]]]
+    /// Per random-effects term, when available: each group's conditional covariance, flattened q×q.
+    public var conditionalVariances: [[[Double]]]?
+    public var optimization: OptimizationSummary
+    public var converged: Bool
+    public var singular: Bool
+    public var diagnostics: [Diagnostic]
+
+    /// Fits by minimising the profiled deviance (ML) or REML criterion over θ with BOBYQA.
+    public static func fit(_ design: ModelDesign, criterion: ProfiledDeviance.Criterion) throws(EstimationError) -> LinearMixedModel {
+        guard !design.randomTerms.isEmpty else { throw EstimationError.noRandomEffects }
+        guard design.observationCount > design.x.columns else {
+            throw EstimationError.tooFewObservations(design.observationCount, design.x.columns)
+        }
+        let deviance = ProfiledDeviance(design, criterion: criterion)
+        let parameters = deviance.parameters
+        let start = parameters.initial
+        guard deviance.evaluate(start).isFinite else { throw EstimationError.cannotFactor }
+        let summary = BOBYQA.minimize({ deviance.evaluate($0) }, start: start, lower: parameters.lowerBounds,
+                                      upper: parameters.upperBounds)
+        return try LinearMixedModel(deviance: deviance, summary: summary)
+    }
+
+    /// Number of parameters: fixed effects, covariance parameters, σ.
+    public var parameterCount: Int { beta.count + theta.count + 1 }
+    public var observationCount: Int { design.observationCount }
+    public var logLikelihood: Double { -objective / 2 }
+    public var deviance: Double { objective }
+    public var aic: Double { objective + 2 * Double(parameterCount) }
+    public var bic: Double { objective + log(Double(observationCount)) * Double(parameterCount) }
+
+    /// Standard errors of β.
+    public var standardErrors: [Double] {
+        let p = beta.count
+        return (0..<p).map { betaCovariance[$0 + $0 * p].squareRoot() }
+    }
+}
+
+/// The estimated covariance of one random-effects term: SDs, correlations, the matrix itself.
+public struct VarianceComponent: Sendable, Codable, Equatable {
+    public var group: String
+    public var terms: [String]
+    public var covariance: CovarianceStructure
+    public var sd: [Double]
+    /// q×q, row by row.
+    public var correlation: [[Double]]
+    /// q×q, row by row: σ² λ λ'.
+    public var covarianceMatrix: [[Double]]
+}
+
+/// A model that cannot be fitted.
+public enum EstimationError: Error, Sendable, Equatable, CustomStringConvertible {
+    case noRandomEffects
+    case tooFewObservations(Int, Int)
+    case cannotFactor
+
+    public var description: String {
+        switch self {
+        case .noRandomEffects: "the model has no random-effects term (add one, e.g. (1 | group))"
+        case .tooFewObservations(let n, let p): "\(n) observations cannot estimate \(p) fixed effects and a residual variance"
+        case .cannotFactor: "the cross-product matrix is not positive definite at the start (is the response constant?)"
+        }
+    }
+}
