@@ -1,6 +1,8 @@
 import ArgumentParser
 import Foundation
 import HLMData
+import HLMEstimation
+import HLMFormula
 
 /// `hlm`: fit hierarchical linear models from the command line.
 @main
@@ -8,7 +10,7 @@ struct HLMCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "hlm",
         abstract: "Hierarchical linear (multilevel, mixed-effects) models.",
-        subcommands: [DescribeCommand.self])
+        subcommands: [FitCommand.self, DescribeCommand.self])
 
     /// Runs a subcommand and maps errors to exit codes: 2 for bad usage or input, 1 for a model that
     /// cannot be fitted.
@@ -18,6 +20,11 @@ struct HLMCommand: ParsableCommand {
             try command.run()
         } catch let error as DataError {
             exitWithMessage("hlm: error: \(error)", code: ExitStatus.badInput)
+        } catch let error as FormulaError {
+            let diagram = error.caretDiagram.map { "\n" + $0 } ?? ""
+            exitWithMessage("hlm: error: \(error)\(diagram)", code: ExitStatus.badInput)
+        } catch let error as EstimationError {
+            exitWithMessage("hlm: error: the model cannot be fitted: \(error)", code: ExitStatus.modelFailure)
         } catch let error as CommandFailure {
             exitWithMessage("hlm: error: \(error.message)", code: error.status)
         } catch {

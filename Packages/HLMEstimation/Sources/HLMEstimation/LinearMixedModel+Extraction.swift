@@ -80,7 +80,7 @@ extension LinearMixedModel {
 
         let components = design.randomTerms.indices.map { k in
             Self.component(design.randomTerms[k], lambda: parameters.lambda(theta, term: k)!, sigma2: sigma2,
-                           structure: parameters.terms[k].structure)
+                           structure: design.randomTerms[k].covariance)
         }
         var diagnostics = design.droppedColumns.isEmpty ? [] : [Diagnostic(.droppedColumns,
             "fixed-effect column\(design.droppedColumns.count > 1 ? "s" : "") dropped as linear combinations of others: \(design.droppedColumns.joined(separator: ", "))")]

@@ -1,0 +1,59 @@
+import ArgumentParser
+import Foundation
+import HLMData
+import HLMEstimation
+import HLMFormula
+
+/// The model: a formula in any notation (or `--levels FILE`), the row filter and the method.
+struct ModelOptions: ParsableArguments {
+    @Option(name: .long, help: "Keep the rows for which this holds, e.g. \"nstu > 4 && schgend != 'boys'\".")
+    var `where`: String?
+
+    @Option(name: .long, help: "reml (default) or ml. A Stata formula's mle or reml option is used when this is not given.")
+    var method: Method?
+
+    @Option(name: .long, help: "A file of level equations, with lines like \"level 2: school\".")
+    var levels: String?
+
+    @Option(name: .long, help: "The grouping column of each level above the first, level 2 first (level equations).")
+    var group: [String] = []
+
+    enum Method: String, ExpressibleByArgument {
+        case reml, ml
+    }
+
+    /// The formula text: the argument, or the contents of `--levels`.
+    func formulaText(_ argument: String?) throws -> String {
+        if let levels {
+            guard argument == nil else {
+                throw ValidationError("give either a FORMULA or --levels FILE, not both")
+            }
+            guard let text = try? String(contentsOfFile: levels, encoding: .utf8) else {
+                throw DataError.cannotRead(file: levels, reason: "no such file or not UTF-8")
+            }
+            return text
+        }
+        guard let argument else { throw ValidationError("give a FORMULA, or --levels FILE") }
+        return argument
+    }
+
+    /// Parses the model, applies the filters, and builds the design.
+    func design(formula text: String, frame: DataFrame) throws -> (ModelFormula, ModelDesign, filtered: Int) {
+        let model = try ModelFormula.parse(text, groups: group)
+        var data = frame
+        for expression in [self.where, model.filter].compactMap({ $0 }) {
+            let filter = try RowFilter.parse(expression)
+            data = data.filter(try filter.evaluate(on: data, expression: expression))
+        }
+        return (model, try model.design(for: data), frame.rowCount - data.rowCount)
+    }
+
+    /// The criterion: `--method`, else the formula's own, else REML.
+    func criterion(for model: ModelFormula) -> ProfiledDeviance.Criterion {
+        switch method {
+        case .ml?: .ml
+        case .reml?: .reml
+        case nil: model.method == .ml ? .ml : .reml
+        }
+    }
+}

@@ -1,0 +1,83 @@
+import HLMEstimation
+
+extension FitReport {
+    /// The report in the layout Stata's `mixed` prints (the seed's slides): header, fixed effects,
+    /// random effects, the LR test against linear regression, then the model in level notation and notes.
+    public var document: Document {
+        var document = Document()
+        document.append(.heading("Mixed-effects \(method) regression"))
+        var facts = [Fact("Number of obs", Self.integer(nobs))]
+        for group in groups {
+            facts.append(Fact("Group variable", group.name))
+            facts.append(Fact("  Number of groups", Self.integer(group.count)))
+            facts.append(Fact("  Obs per group: min", Self.integer(group.minSize)))
+            facts.append(Fact("                 avg", NumberFormatting.fixed(group.meanSize, 1)))
+            facts.append(Fact("                 max", Self.integer(group.maxSize)))
+        }
+        if let wald = waldTest {
+            facts.append(Fact("Wald chi2(\(wald.df))", NumberFormatting.fixed(wald.statistic, 2)))
+            facts.append(Fact("Prob > chi2", NumberFormatting.fixed(wald.pValue, 4)))
+        }
+        facts.append(Fact(method == "ML" ? "Log likelihood" : "Log restricted-likelihood", NumberFormatting.fixed(logLikelihood, 4)))
+        document.append(.facts(facts))
+        document.append(.table(fixedEffectsTable))
+        document.append(.table(randomEffectsTable))
+        if let lr = lrTestVsLinear {
+            let name = lr.distribution == "chibar2" ? "chibar2(01)" : "chi2(\(lr.df))"
+            let probability = lr.distribution == "chibar2" ? "Prob >= chibar2" : "Prob > chi2"
+            document.append(.paragraph("LR test vs. linear regression: \(name) = \(NumberFormatting.fixed(lr.statistic, 2))   \(probability) = \(NumberFormatting.fixed(lr.pValue, 4))"))
+        }
+        if let levels = notations.levelEquations {
+            document.append(.paragraph("Model in level notation:\n" + levels.map { "  " + $0 }.joined(separator: "\n")))
+        }
+        var notes = diagnostics
+        if let lr = lrTestVsLinear, lr.distribution == "chi2" {
+            notes.append("The LR test is conservative and provided only for reference.")
+        }
+        if droppedRows > 0 { notes.append("\(droppedRows) rows dropped for missing values.") }
+        if !converged && !notes.contains(where: { $0.contains("converge") || $0.contains("gradient") }) {
+            notes.append("The optimiser did not report convergence.")
+        }
+        if !notes.isEmpty { document.append(.notes(notes)) }
+        return document
+    }
+
+    var fixedEffectsTable: Table {
+        let rows = fixedEffects.map { effect in
+            [effect.name, Self.coefficient(effect.estimate), Self.coefficient(effect.stdError), NumberFormatting.fixed(effect.statistic, 2),
+             NumberFormatting.fixed(effect.pValue, 3), Self.coefficient(effect.ciLower), Self.coefficient(effect.ciUpper)]
+        }
+        return Table(header: ["", "Coef.", "Std. Err.", "z", "P>|z|", "[95% Conf.", "Interval]"], rows: rows)
+    }
+
+    var randomEffectsTable: Table {
+        var rows: [[String]] = []
+        var rules: Set<Int> = []
+        for effect in randomEffects {
+            rows.append(["\(effect.group): \(effect.covariance.capitalized)", ""])
+            let names = effect.terms.map { $0 == "(Intercept)" ? "_cons" : $0 }
+            for (k, name) in names.enumerated() { rows.append(["  sd(\(name))", Self.coefficient(effect.sd[k])]) }
+            if effect.covariance == "unstructured" || effect.covariance == "exchangeable" {
+                for a in names.indices { for b in (a + 1)..<max(a + 1, names.count) {
+                    rows.append(["  corr(\(names[a]),\(names[b]))", Self.coefficient(effect.correlation[a][b])])
+                } }
+            }
+            rules.insert(rows.count - 1)
+        }
+        rows.append(["sd(Residual)", Self.coefficient(residualSD)])
+        return Table(header: ["Random-effects Parameters", "Estimate"], rows: rows, rulesAfter: rules)
+    }
+
+    /// Seven significant digits, as Stata's coefficient columns.
+    static func coefficient(_ x: Double) -> String {
+        NumberFormatting.significant(x, 7)
+    }
+
+    static func integer(_ n: Int) -> String {
+        String(n)
+    }
+}
+
+extension String {
+    var capitalized: String { prefix(1).uppercased() + dropFirst() }
+}

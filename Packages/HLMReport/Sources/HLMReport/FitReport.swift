@@ -1,0 +1,91 @@
+import HLMEstimation
+import HLMFormula
+
+/// The fit report of `docs/fit-json.md`: what scripts read. Built from a fit; rendered as JSON as is,
+/// and turned into a ``Document`` for text, Markdown and LaTeX.
+public struct FitReport: Sendable, Codable {
+    public struct GroupSummary: Sendable, Codable, Equatable {
+        public var name: String
+        public var count: Int
+        public var minSize: Int
+        public var meanSize: Double
+        public var maxSize: Int
+    }
+
+    public struct RandomEffect: Sendable, Codable, Equatable {
+        public var group: String
+        public var covariance: String
+        public var terms: [String]
+        public var sd: [Double]
+        public var correlation: [[Double]]
+        public var covarianceMatrix: [[Double]]
+    }
+
+    public struct IntraclassCorrelation: Sendable, Codable, Equatable {
+        public var group: String
+        public var value: Double
+    }
+
+    public var formula: String
+    public var method: String
+    public var nobs: Int
+    public var droppedRows: Int
+    public var groups: [GroupSummary]
+    public var logLikelihood: Double
+    public var deviance: Double
+    public var aic: Double
+    public var bic: Double
+    public var converged: Bool
+    public var singular: Bool
+    public var iterations: Int
+    public var optimizer: String
+    public var fixedEffects: [FixedEffectEstimate]
+    public var randomEffects: [RandomEffect]
+    public var residualSD: Double
+    public var lrTestVsLinear: ChiSquareTest?
+    public var waldTest: ChiSquareTest?
+    public var icc: [IntraclassCorrelation]
+    /// Numerical trouble and remarks (singular fit, dropped columns, defaults), as sentences.
+    public var diagnostics: [String]
+    /// The model in each notation.
+    public var notations: ModelNotations
+    /// Rows filtered out by `--where` or the formula's `if`, before missing values were dropped.
+    public var filteredRows: Int?
+    public var optimization: OptimizationSummary
+
+    public init(_ fit: LinearMixedModel, filteredRows: Int? = nil, level: Double = 0.95) {
+        let design = fit.design
+        formula = design.formula.text
+        method = fit.criterion.rawValue
+        nobs = fit.observationCount
+        droppedRows = design.droppedRows
+        var seen: Set<String> = []
+        groups = design.randomTerms.filter { seen.insert($0.groupName).inserted }.map { term in
+            var sizes = [Int](repeating: 0, count: term.groupCount)
+            for code in term.codes { sizes[Int(code)] += 1 }
+            return GroupSummary(name: term.groupName, count: term.groupCount, minSize: sizes.min() ?? 0,
+                                meanSize: Double(term.codes.count) / Double(max(1, term.groupCount)), maxSize: sizes.max() ?? 0)
+        }
+        logLikelihood = fit.logLikelihood
+        deviance = fit.deviance
+        aic = fit.aic
+        bic = fit.bic
+        converged = fit.converged
+        singular = fit.singular
+        iterations = fit.optimization.evaluations
+        optimizer = "\(fit.optimization.algorithm) on the profiled \(fit.criterion == .ml ? "deviance" : "REML criterion"): \(fit.optimization.returnMessage)"
+        fixedEffects = fit.fixedEffectTable(level: level)
+        randomEffects = fit.components.map {
+            RandomEffect(group: $0.group, covariance: $0.covariance.rawValue, terms: $0.terms, sd: $0.sd,
+                         correlation: $0.correlation, covarianceMatrix: $0.covarianceMatrix)
+        }
+        residualSD = fit.sigma
+        lrTestVsLinear = fit.likelihoodRatioTestVersusLinear
+        waldTest = fit.waldTest
+        icc = fit.intraclassCorrelations.map { IntraclassCorrelation(group: $0.group, value: $0.value) }
+        diagnostics = fit.diagnostics.map(\.message)
+        notations = design.notations
+        self.filteredRows = filteredRows
+        optimization = fit.optimization
+    }
+}
