@@ -1,7 +1,7 @@
 # The two set-up commands of the README, and the maintainers' benchmarks.
 # Each target first installs the system packages it needs (Tools/install-system-packages.sh).
 
-.PHONY: demo test build bench-csv
+.PHONY: demo test build bench-csv bench-fit
 
 # The main job on the bundled data.
 demo: build
@@ -19,3 +19,7 @@ build:
 # CSV reading speed beside pandas (Tools/bench-csv.sh).
 bench-csv: build
 	Tools/bench-csv.sh
+
+# A 1M-row random-slope fit beside lme4 and statsmodels (Tools/bench-fit.sh).
+bench-fit: build
+	Tools/bench-fit.sh

@@ -33,19 +33,23 @@ struct BlockedFactor {
         l21 = products.a21
         l22 = products.a22
         var ok = true
-        l11.withUnsafeMutableBufferPointer { l11p in
-            l21.withUnsafeMutableBufferPointer { l21p in
-                var scratch = [Double](repeating: 0, count: q1 * q1)
-                for j in 0..<groups1 {
-                    let block = l11p.baseAddress! + j * q1 * q1
-                    // λ' A λ + I, with A symmetric (lower triangle stored).
-                    Self.congruence(block, lambda1, q1, &scratch)
-                    for i in 0..<q1 { block[i + i * q1] += 1 }
-                    guard SmallCholesky.factor(block, n: q1) else { ok = false; return }
-                    // L₂₁ panel: (A₂₁ λ₁) L₁₁⁻ᵀ.
-                    let panel = l21p.baseAddress! + j * q1 * r
-                    Self.multiplyRight(panel, rows: r, by: lambda1, q1)
-                    Self.solveRightLowerTranspose(panel, rows: r, block, q1)
+        let scratch = UnsafeMutablePointer<Double>.allocate(capacity: 2 * q1 * q1 + q1)
+        defer { scratch.deallocate() }
+        lambda1.withUnsafeBufferPointer { lambdaPointer in
+            let lambda = lambdaPointer.baseAddress!
+            l11.withUnsafeMutableBufferPointer { l11p in
+                l21.withUnsafeMutableBufferPointer { l21p in
+                    for j in 0..<groups1 {
+                        let block = l11p.baseAddress! + j * q1 * q1
+                        // λ' A λ + I, with A symmetric (lower triangle stored).
+                        Self.congruence(block, lambda, q1, scratch)
+                        for i in 0..<q1 { block[i + i * q1] += 1 }
+                        guard SmallCholesky.factor(block, n: q1) else { ok = false; return }
+                        // L₂₁ panel: (A₂₁ λ₁) L₁₁⁻ᵀ.
+                        let panel = l21p.baseAddress! + j * q1 * r
+                        Self.multiplyRight(panel, rows: r, by: lambda, q1, scratch)
+                        Self.solveRightLowerTranspose(panel, rows: r, block, q1)
+                    }
                 }
             }
         }
@@ -112,33 +116,54 @@ struct BlockedFactor {
         }
     }
 
-    /// block ← λ' block λ for a symmetric block given by its lower triangle.
+    /// block ← λ' block λ for a symmetric block given by its lower triangle (upper part left as is).
+    /// `scratch` holds at least 2q² doubles.
     @inline(__always)
-    static func congruence(_ block: UnsafeMutablePointer<Double>, _ lambda: [Double], _ q: Int, _ scratch: inout [Double]) {
+    static func congruence(_ block: UnsafeMutablePointer<Double>, _ lambda: UnsafePointer<Double>, _ q: Int,
+                           _ scratch: UnsafeMutablePointer<Double>) {
         if q == 1 {
             block[0] *= lambda[0] * lambda[0]
             return
         }
-        // Full symmetric A from the lower triangle.
-        for j in 0..<q { for i in 0..<q { scratch[i + j * q] = i >= j ? block[i + j * q] : block[j + i * q] } }
-        // M = A λ, then λ' M.
-        var m = [Double](repeating: 0, count: q * q)
-        for j in 0..<q { for i in 0..<q { var s = 0.0; for k in j..<q { s += scratch[i + k * q] * lambda[k + j * q] }; m[i + j * q] = s } }
+        if q == 2 {
+            let (a00, a10, a11) = (block[0], block[1], block[3])
+            let (l00, l10, l11) = (lambda[0], lambda[1], lambda[3])
+            // M = A λ (λ lower): columns m0 = A (l00, l10)', m1 = A (0, l11)'.
+            let m00 = a00 * l00 + a10 * l10, m10 = a10 * l00 + a11 * l10
+            let m01 = a10 * l11, m11 = a11 * l11
+            block[0] = l00 * m00 + l10 * m10
+            block[1] = l11 * m10
+            block[3] = l11 * m11
+            _ = m01
+            return
+        }
+        let full = scratch, m = scratch + q * q
+        for j in 0..<q { for i in 0..<q { full[i + j * q] = i >= j ? block[i + j * q] : block[j + i * q] } }
+        for j in 0..<q { for i in 0..<q { var s = 0.0; for k in j..<q { s += full[i + k * q] * lambda[k + j * q] }; m[i + j * q] = s } }
         for j in 0..<q { for i in j..<q { var s = 0.0; for k in i..<q { s += lambda[k + i * q] * m[k + j * q] }; block[i + j * q] = s } }
     }
 
-    /// panel (rows × q) ← panel · λ.
+    /// panel (rows × q) ← panel · λ for a lower-triangular λ. `scratch` holds at least q doubles.
     @inline(__always)
-    static func multiplyRight(_ panel: UnsafeMutablePointer<Double>, rows: Int, by lambda: [Double], _ q: Int) {
+    static func multiplyRight(_ panel: UnsafeMutablePointer<Double>, rows: Int, by lambda: UnsafePointer<Double>, _ q: Int,
+                              _ scratch: UnsafeMutablePointer<Double>) {
         if q == 1 {
             let l = lambda[0]
             for i in 0..<rows { panel[i] *= l }
             return
         }
+        if q == 2 {
+            let (l00, l10, l11) = (lambda[0], lambda[1], lambda[3])
+            for row in 0..<rows {
+                let a = panel[row], b = panel[row + rows]
+                panel[row] = a * l00 + b * l10
+                panel[row + rows] = b * l11
+            }
+            return
+        }
         for row in 0..<rows {
-            var out = [Double](repeating: 0, count: q)
-            for j in 0..<q { var s = 0.0; for k in j..<q { s += panel[row + k * rows] * lambda[k + j * q] }; out[j] = s }
-            for j in 0..<q { panel[row + j * rows] = out[j] }
+            for j in 0..<q { var s = 0.0; for k in j..<q { s += panel[row + k * rows] * lambda[k + j * q] }; scratch[j] = s }
+            for j in 0..<q { panel[row + j * rows] = scratch[j] }
         }
     }
 
