@@ -10,10 +10,17 @@ public struct CSVReader: Sendable {
     public var codebook: Codebook?
     /// Fields longer than this are refused as a sign of a file that is not CSV.
     public var maxFieldBytes: Int
+    /// Inputs larger than this many bytes are parsed in parallel chunks.
+    public var parallelThreshold: Int
+    /// How many chunks at most (default: the number of cores, up to 8).
+    public var parallelism: Int
 
-    public init(codebook: Codebook? = nil, maxFieldBytes: Int = 1 << 20) {
+    public init(codebook: Codebook? = nil, maxFieldBytes: Int = 1 << 20, parallelThreshold: Int = 4 << 20,
+                parallelism: Int = min(8, ProcessInfo.processInfo.activeProcessorCount)) {
         self.codebook = codebook
         self.maxFieldBytes = maxFieldBytes
+        self.parallelThreshold = parallelThreshold
+        self.parallelism = max(1, parallelism)
     }
 
     /// Reads the file at `path`; `-` reads standard input.
@@ -54,18 +61,14 @@ public struct CSVReader: Sendable {
     }
 
     func read(bytes: UnsafeBufferPointer<UInt8>, source: String) throws(DataError) -> DataFrame {
-        func fail(_ offset: Int, _ message: String, _ hint: String? = nil) -> DataError {
-            let scanner = CSVScanner(bytes: bytes, start: 0, maxFieldBytes: maxFieldBytes)
-            let (line, column) = scanner.lineAndColumn(of: offset)
-            return .malformed(InputLocation(file: source, line: line, column: column), message: message, hint: hint)
-        }
+        let fail = MalformedInput(bytes: bytes, source: source, maxFieldBytes: maxFieldBytes)
         try checkEncoding(bytes, fail: fail)
         var start = 0
         if bytes.count >= 3, bytes[0] == 0xEF, bytes[1] == 0xBB, bytes[2] == 0xBF { start = 3 }
 
         var scanner = CSVScanner(bytes: bytes, start: start, maxFieldBytes: maxFieldBytes)
-        var fields: [FieldSpan] = []
         let headerNames: [String]
+        var fields: [FieldSpan] = []
         do {
             guard try scanner.nextRecord(into: &fields) != nil else {
                 throw fail(0, "the file is empty", "expected a header row of column names")
@@ -79,9 +82,58 @@ public struct CSVReader: Sendable {
             preconditionFailure("unexpected error \(error)")
         }
 
-        let expectedRows = max(16, bytes.count / max(1, 8 * headerNames.count))
-        var builders = headerNames.map {
-            ColumnBuilder(name: $0, variable: codebook?.variable(named: $0), expectedRows: expectedRows)
+        // Chunks parsed in parallel (one per core for large inputs), then joined in order.
+        let dataStart = scanner.position
+        let chunkCount = bytes.count - dataStart > parallelThreshold ? parallelism : 1
+        let boundaries = CSVScanner.chunkBoundaries(bytes, start: dataStart, end: bytes.count, count: chunkCount)
+        let results = ChunkResults(count: boundaries.count - 1)
+        nonisolated(unsafe) let shared = bytes
+        let reader = self
+        DispatchQueue.concurrentPerform(iterations: boundaries.count - 1) { k in
+            results.store(k, Result { () throws(DataError) -> ChunkParse in
+                try reader.parseChunk(shared, boundaries[k]..<boundaries[k + 1], headerNames, fail: fail)
+            })
+        }
+        var chunks: [ChunkParse] = []
+        for k in 0..<(boundaries.count - 1) { chunks.append(try results.take(k).get()) }
+        var builders = chunks[0].builders
+        var recordOffsets = chunks[0].recordOffsets
+        for chunk in chunks.dropFirst() {
+            for column in builders.indices {
+                builders[column].appendChunk(chunk.builders[column], chunkOffsets: chunk.recordOffsets,
+                                             ownOffsets: recordOffsets, bytes: bytes, maxFieldBytes: maxFieldBytes)
+            }
+            recordOffsets += chunk.recordOffsets
+        }
+        if recordOffsets.isEmpty {
+            throw fail(bytes.count, "no data rows after the header", "the file has column names but no values")
+        }
+        var warnings: [String] = []
+        if let codebook {
+            let present = Set(headerNames)
+            let absent = codebook.variables.map(\.name).filter { !present.contains($0) }
+            if !absent.isEmpty {
+                warnings.append("\(codebook.source): variables in the codebook but not in the data: \(absent.joined(separator: ", "))")
+            }
+        }
+        return DataFrame(columns: builders.map { $0.build() }, source: source, warnings: warnings)
+    }
+
+    /// The columns and record offsets of one chunk.
+    struct ChunkParse: @unchecked Sendable {
+        var builders: [ColumnBuilder]
+        var recordOffsets: [Int]
+    }
+
+    /// Parses the records in `range` into typed columns.
+    func parseChunk(
+        _ bytes: UnsafeBufferPointer<UInt8>, _ range: Range<Int>, _ headerNames: [String], fail: MalformedInput
+    ) throws(DataError) -> ChunkParse {
+        var scanner = CSVScanner(bytes: bytes, start: range.lowerBound, limit: range.upperBound, maxFieldBytes: maxFieldBytes)
+        var fields: [FieldSpan] = []
+        let expectedRows = max(16, range.count / max(1, 8 * headerNames.count))
+        var builders = headerNames.enumerated().map {
+            ColumnBuilder(name: $0.element, index: $0.offset, variable: codebook?.variable(named: $0.element), expectedRows: expectedRows)
         }
         var recordOffsets: [Int] = []
         recordOffsets.reserveCapacity(expectedRows)
@@ -116,23 +168,12 @@ public struct CSVReader: Sendable {
         } catch {
             preconditionFailure("unexpected error \(error)")
         }
-        if recordOffsets.isEmpty {
-            throw fail(bytes.count, "no data rows after the header", "the file has column names but no values")
-        }
-        var warnings: [String] = []
-        if let codebook {
-            let present = Set(headerNames)
-            let absent = codebook.variables.map(\.name).filter { !present.contains($0) }
-            if !absent.isEmpty {
-                warnings.append("\(codebook.source): variables in the codebook but not in the data: \(absent.joined(separator: ", "))")
-            }
-        }
-        return DataFrame(columns: builders.map { $0.build() }, source: source, warnings: warnings)
+        return ChunkParse(builders: builders, recordOffsets: recordOffsets)
     }
 
     /// Refuses NUL bytes, UTF-16 and invalid UTF-8 before scanning.
     private func checkEncoding(
-        _ bytes: UnsafeBufferPointer<UInt8>, fail: (Int, String, String?) -> DataError
+        _ bytes: UnsafeBufferPointer<UInt8>, fail: MalformedInput
     ) throws(DataError) {
         if bytes.count >= 2, (bytes[0] == 0xFF && bytes[1] == 0xFE) || (bytes[0] == 0xFE && bytes[1] == 0xFF) {
             throw fail(0, "the file is UTF-16", "save it as UTF-8 CSV")
@@ -149,7 +190,7 @@ public struct CSVReader: Sendable {
 
     /// Column names from the header record: none empty, none repeated.
     private func header(
-        _ fields: [FieldSpan], scanner: CSVScanner, fail: (Int, String, String?) -> DataError
+        _ fields: [FieldSpan], scanner: CSVScanner, fail: MalformedInput
     ) throws(DataError) -> [String] {
         var names: [String] = []
         var seen: Set<String> = []
@@ -168,7 +209,7 @@ public struct CSVReader: Sendable {
     }
 
     /// Re-reads column `column` of the records starting at `offsets`.
-    private func fieldsOfColumn(
+    func fieldsOfColumn(
         _ column: Int, at offsets: [Int], bytes: UnsafeBufferPointer<UInt8>
     ) throws(CSVScanner.Failure) -> [FieldSpan] {
         var scanner = CSVScanner(bytes: bytes, start: 0, maxFieldBytes: maxFieldBytes)
@@ -181,5 +222,18 @@ public struct CSVReader: Sendable {
             result.append(fields[column])
         }
         return result
+    }
+}
+
+/// Makes the error for a byte offset: file, line and column, message and hint.
+struct MalformedInput: @unchecked Sendable {
+    let bytes: UnsafeBufferPointer<UInt8>
+    let source: String
+    let maxFieldBytes: Int
+
+    func callAsFunction(_ offset: Int, _ message: String, _ hint: String? = nil) -> DataError {
+        let scanner = CSVScanner(bytes: bytes, start: 0, maxFieldBytes: maxFieldBytes)
+        let (line, column) = scanner.lineAndColumn(of: offset)
+        return .malformed(InputLocation(file: source, line: line, column: column), message: message, hint: hint)
     }
 }

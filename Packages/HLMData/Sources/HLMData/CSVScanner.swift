@@ -1,3 +1,9 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
 /// One field of a CSV record: the bytes between `start` and `end` (quotes excluded).
 struct FieldSpan {
     var start: Int
@@ -14,6 +20,8 @@ struct FieldSpan {
 struct CSVScanner {
     let bytes: UnsafeBufferPointer<UInt8>
     let maxFieldBytes: Int
+    /// Scanning stops here (a chunk's end, or the end of the input).
+    let limit: Int
     private(set) var position: Int
 
     static let comma = UInt8(ascii: ","), quote = UInt8(ascii: "\""), lf = UInt8(ascii: "\n"), cr = UInt8(ascii: "\r")
@@ -25,13 +33,14 @@ struct CSVScanner {
         var hint: String?
     }
 
-    init(bytes: UnsafeBufferPointer<UInt8>, start: Int, maxFieldBytes: Int) {
+    init(bytes: UnsafeBufferPointer<UInt8>, start: Int, limit: Int? = nil, maxFieldBytes: Int) {
         self.bytes = bytes
         self.position = start
+        self.limit = limit ?? bytes.count
         self.maxFieldBytes = maxFieldBytes
     }
 
-    var atEnd: Bool { position >= bytes.count }
+    var atEnd: Bool { position >= limit }
 
     /// Moves to `offset` (the start of a record already seen).
     mutating func seek(to offset: Int) { position = offset }
@@ -39,7 +48,7 @@ struct CSVScanner {
     /// Reads the next non-blank record into `fields` (cleared first). Returns the record's start offset,
     /// or nil at the end of the input.
     mutating func nextRecord(into fields: inout [FieldSpan]) throws(Failure) -> Int? {
-        let end = bytes.count
+        let end = limit
         // Skip blank lines.
         while position < end, bytes[position] == Self.lf || bytes[position] == Self.cr { position += 1 }
         guard position < end else { return nil }
@@ -90,13 +99,49 @@ struct CSVScanner {
             let separator = bytes[position]
             position += 1
             if separator == Self.comma {
-                if position >= end { fields.append(FieldSpan(start: end, end: end, quoted: false, escaped: false)) ; break }
+                if position >= end {
+                    fields.append(FieldSpan(start: end, end: end, quoted: false, escaped: false))
+                    break
+                }
                 continue
             }
             if separator == Self.cr, position < end, bytes[position] == Self.lf { position += 1 }
             break
         }
         return recordStart
+    }
+
+    /// Record boundaries that split `start..<end` into about `count` chunks: each boundary is the start
+    /// of a line that is not inside a quoted field (found by the parity of the quotes before it).
+    static func chunkBoundaries(_ bytes: UnsafeBufferPointer<UInt8>, start: Int, end: Int, count: Int) -> [Int] {
+        guard count > 1, end - start > count else { return [start, end] }
+        var boundaries = [start]
+        var quotes = 0
+        var scanned = start
+        let base = bytes.baseAddress!
+        for k in 1..<count {
+            let target = start + (end - start) * k / count
+            guard target > scanned else { continue }
+            // Quotes between the last position and the target, with memchr.
+            var p = scanned
+            while p < target, let found = memchr(base + p, Int32(quote), target - p) {
+                quotes += 1
+                p = base.distance(to: found.assumingMemoryBound(to: UInt8.self)) + 1
+            }
+            // Walk to the end of the line, outside quotes.
+            var i = target
+            var inside = quotes % 2 == 1
+            while i < end {
+                let byte = bytes[i]
+                if byte == quote { inside.toggle(); quotes += 1 } else if !inside && (byte == lf || byte == cr) { break }
+                i += 1
+            }
+            while i < end, bytes[i] == lf || bytes[i] == cr { i += 1 }
+            scanned = i
+            if i < end, i > boundaries.last! { boundaries.append(i) }
+        }
+        boundaries.append(end)
+        return boundaries
     }
 
     /// The text of a field, with doubled quotes undone.

@@ -9,6 +9,8 @@ struct ColumnBuilder {
     }
 
     let name: String
+    /// The column's position in the header.
+    let columnIndex: Int
     let variable: CodebookVariable?
     private(set) var mode: Mode
     private(set) var numbers: [Double] = []
@@ -18,8 +20,9 @@ struct ColumnBuilder {
     private let numericMissingCodes: [Double]
     private let checksMissingCodes: Bool
 
-    init(name: String, variable: CodebookVariable?, expectedRows: Int) {
+    init(name: String, index: Int, variable: CodebookVariable?, expectedRows: Int) {
         self.name = name
+        self.columnIndex = index
         self.variable = variable
         if let variable, !variable.valueLabels.isEmpty || variable.formatType == .character {
             mode = .text
@@ -98,12 +101,44 @@ struct ColumnBuilder {
 
     /// Turns an inferred-numeric column into text; `earlierFields` are its fields in the rows read so far.
     mutating func switchToText(earlierFields: [FieldSpan], scanner: CSVScanner) {
-        precondition(mode == .inferred, "only an inferred column changes type")
+        precondition(mode != .text, "the column is already text")
         mode = .text
         numbers = []
         missing = []
         texts.reserveCapacity(earlierFields.count * 2)
         for field in earlierFields { appendText(field, scanner: scanner) }
+    }
+
+    /// Appends the next chunk's values of this column. When one side was read as text and the other
+    /// as numbers, the numeric side's fields are read again as text.
+    mutating func appendChunk(
+        _ next: ColumnBuilder, chunkOffsets: [Int], ownOffsets: [Int], bytes: UnsafeBufferPointer<UInt8>, maxFieldBytes: Int
+    ) {
+        let column = columnIndex
+        var other = next
+        let scanner = CSVScanner(bytes: bytes, start: 0, maxFieldBytes: maxFieldBytes)
+        if mode == .text && other.mode != .text {
+            other.switchToText(earlierFields: Self.fields(column, chunkOffsets, bytes, maxFieldBytes), scanner: scanner)
+        } else if mode != .text && other.mode == .text {
+            switchToText(earlierFields: Self.fields(column, ownOffsets, bytes, maxFieldBytes), scanner: scanner)
+        }
+        if mode == .text {
+            texts += other.texts
+        } else {
+            numbers += other.numbers
+            missing += other.missing
+        }
+    }
+
+    /// Column `column`'s fields in the records at `offsets` (all already scanned without error).
+    private static func fields(_ column: Int, _ offsets: [Int], _ bytes: UnsafeBufferPointer<UInt8>, _ maxFieldBytes: Int) -> [FieldSpan] {
+        var scanner = CSVScanner(bytes: bytes, start: 0, maxFieldBytes: maxFieldBytes)
+        var fields: [FieldSpan] = []
+        return offsets.map { offset in
+            scanner.seek(to: offset)
+            _ = try? scanner.nextRecord(into: &fields)
+            return fields[column]
+        }
     }
 
     /// The finished column.
