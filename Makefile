@@ -3,13 +3,19 @@
 
 .PHONY: demo test build bench-csv bench-fit
 
-# The main job on the bundled data.
-demo: build
-	.build/release/hlm describe Examples/data/gcse.csv
+HLM = .build/release/hlm
+GCSE = Examples/data/gcse.csv
 
-# The whole test suite.
+# The main job on the bundled data: the lecture's models of the GCSE data.
+demo: build
+	$(HLM) describe $(GCSE)
+	$(HLM) fit $(GCSE) "xtmixed gcse lrt || school: lrt if nstu > 4, mle nolog covariance(unstructured)"
+	$(HLM) compare $(GCSE) "gcse ~ lrt + (1 | school)" "gcse ~ lrt + (lrt | school)" \
+		"gcse ~ lrt * schgend + (lrt | school)" --where "nstu > 4" --method ml
+
+# The whole test suite (pdflatex compiles the LaTeX tables: texlive's recommended and extra packages).
 test:
-	Tools/install-system-packages.sh
+	Tools/install-system-packages.sh texlive-latex-recommended texlive-latex-extra
 	swift test
 
 build:

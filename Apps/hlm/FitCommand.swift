@@ -22,12 +22,25 @@ struct FitCommand: ParsableCommand {
     @OptionGroup var output: OutputOptions
 
     func run() throws {
-        let (frame, _) = try data.load()
+        let (frame, codebook) = try data.load()
         data.printWarnings(frame)
         let (parsed, design, filtered) = try model.design(formula: model.formulaText(formula), frame: frame)
-        let fit = try LinearMixedModel.fit(design, criterion: model.criterion(for: parsed))
+        let fit = try Progress.fitting { progress in
+            try LinearMixedModel.fit(design, criterion: model.criterion(for: parsed), progress: progress)
+        }
         let report = FitReport(fit, filteredRows: filtered)
-        let text = output.format == .json ? try JSONRendering.render(report) : output.format.render(report.document)
+        let text: String
+        switch output.format {
+        case .json:
+            text = try JSONRendering.render(report)
+        case .latex:
+            let document = report.tableDocument(labels: VariableLabels(codebook: codebook), equations: output.equations)
+            text = output.format.render(document, stars: output.stars, latexMode: output.latexMode)
+        case .text, .markdown:
+            var document = report.document
+            if output.equations { document.append(report.tableDocument(equations: true).blocks.last!) }
+            text = output.format.render(document, stars: output.stars)
+        }
         try output.write(text)
     }
 }

@@ -48,6 +48,20 @@ struct ModelOptions: ParsableArguments {
         return (model, try model.design(for: data), frame.rowCount - data.rowCount)
     }
 
+    /// Several models on the same rows (the filters of each Stata formula must agree).
+    func designs(formulas texts: [String], frame: DataFrame) throws -> ([ModelFormula], [ModelDesign], filtered: Int) {
+        let models = try texts.map { try ModelFormula.parse($0, groups: group) }
+        var data = frame
+        let filters = Set(models.compactMap(\.filter))
+        guard filters.count <= 1 else {
+            throw ValidationError("the formulas' if conditions differ; give one --where for all of them")
+        }
+        for expression in [self.where, filters.first].compactMap({ $0 }) {
+            data = data.filter(try RowFilter.parse(expression).evaluate(on: data, expression: expression))
+        }
+        return (models, try ModelFormula.designs(models, for: data), frame.rowCount - data.rowCount)
+    }
+
     /// The criterion: `--method`, else the formula's own, else REML.
     func criterion(for model: ModelFormula) -> ProfiledDeviance.Criterion {
         switch method {

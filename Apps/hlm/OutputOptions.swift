@@ -12,6 +12,27 @@ struct OutputOptions: ParsableArguments {
     @Option(name: .long, help: "Write to this file (atomically) instead of standard output.")
     var output: String?
 
+    @Flag(name: .long, help: "Significance stars on estimates (* p<.05, ** p<.01, *** p<.001).")
+    var stars = false
+
+    @Flag(name: .customLong("latex-fragment"), help: "LaTeX: the tabular alone, for \\input.")
+    var latexFragment = false
+
+    @Flag(name: .long, help: "LaTeX: a whole document that compiles on its own.")
+    var standalone = false
+
+    @Flag(name: .long, help: "Add the model's equations (level form and combined form).")
+    var equations = false
+
+    /// The LaTeX mode the flags ask for.
+    var latexMode: LaTeXRenderer.Mode {
+        latexFragment ? .fragment : (standalone ? .standalone : .table)
+    }
+
+    func validate() throws {
+        if latexFragment && standalone { throw ValidationError("--latex-fragment and --standalone exclude each other") }
+    }
+
     func validate(allowing formats: [OutputFormat]) throws {
         guard formats.contains(format) else {
             throw ValidationError("--format \(format.rawValue) is not available here (use \(formats.map(\.rawValue).joined(separator: ", ")))")

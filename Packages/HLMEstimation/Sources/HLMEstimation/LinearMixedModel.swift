@@ -26,7 +26,10 @@ public struct LinearMixedModel: Sendable {
     public var diagnostics: [Diagnostic]
 
     /// Fits by minimising the profiled deviance (ML) or REML criterion over θ with BOBYQA.
-    public static func fit(_ design: ModelDesign, criterion: ProfiledDeviance.Criterion) throws(EstimationError) -> LinearMixedModel {
+    /// `progress`, when given, is called after each evaluation with the count and the criterion.
+    public static func fit(
+        _ design: ModelDesign, criterion: ProfiledDeviance.Criterion, progress: ((Int, Double) -> Void)? = nil
+    ) throws(EstimationError) -> LinearMixedModel {
         guard !design.randomTerms.isEmpty else { throw EstimationError.noRandomEffects }
         guard design.observationCount > design.x.columns else {
             throw EstimationError.tooFewObservations(design.observationCount, design.x.columns)
@@ -35,8 +38,11 @@ public struct LinearMixedModel: Sendable {
         let parameters = deviance.parameters
         let start = parameters.initial
         guard deviance.evaluate(start).isFinite else { throw EstimationError.cannotFactor }
-        let summary = BOBYQA.minimize({ deviance.evaluate($0) }, start: start, lower: parameters.lowerBounds,
-                                      upper: parameters.upperBounds)
+        let summary = BOBYQA.minimize({ theta in
+            let value = deviance.evaluate(theta)
+            progress?(deviance.evaluations, value)
+            return value
+        }, start: start, lower: parameters.lowerBounds, upper: parameters.upperBounds)
         return try LinearMixedModel(deviance: deviance, summary: summary)
     }
 

@@ -99,12 +99,12 @@ extension ModelDesign {
         let responseName = formula.response.name
         let l1 = levelOne.enumerated().map { q, x in x.isIntercept ? "b0" : "b\(q)*\(x.description)" }
         plain.append("\(responseName) = " + l1.joined(separator: " + ") + " + r")
-        let l1TeX = levelOne.enumerated().map { q, x in x.isIntercept ? "\\beta_{0j}" : "\\beta_{\(q)j}\\,\(Self.tex(x.description))_{ij}" }
-        latex.append("\(Self.tex(responseName))_{ij} &= " + l1TeX.joined(separator: " + ") + " + r_{ij}")
+        let l1TeX = levelOne.enumerated().map { q, x in x.isIntercept ? "\\beta_{0j}" : "\\beta_{\(q)j}\\,\\mathrm{\(Self.tex(x.description))}_{ij}" }
+        latex.append("\\mathrm{\(Self.tex(responseName))}_{ij} &= " + l1TeX.joined(separator: " + ") + " + r_{ij}")
         for (q, x) in levelOne.enumerated() {
             let ws = levelTwo[x] ?? []
             var rhs = ["g\(q)0"] + ws.enumerated().map { "g\(q)\($0.offset + 1)*\($0.element.name)" }
-            var rhsTeX = ["\\gamma_{\(q)0}"] + ws.enumerated().map { "\\gamma_{\(q)\($0.offset + 1)}\\,\(Self.tex($0.element.name))_{j}" }
+            var rhsTeX = ["\\gamma_{\(q)0}"] + ws.enumerated().map { "\\gamma_{\(q)\($0.offset + 1)}\\,\\mathrm{\(Self.tex($0.element.name))}_{j}" }
             if random.contains(x.description) {
                 rhs.append("u\(q)")
                 rhsTeX.append("u_{\(q)j}")
@@ -127,7 +127,10 @@ extension ModelDesign {
                 random.append(name == "(Intercept)" ? u : "\(u)\\,\\mathrm{\(Self.tex(name))}_{ij}")
             }
         }
-        return "\(Self.tex(formula.response.name))_{ij} &= " + (fixed + random).joined(separator: " + ") + " + r_{ij}"
+        // Three terms a line, so that long models fit the page.
+        let terms = fixed + random + ["r_{ij}"]
+        let lines = stride(from: 0, to: terms.count, by: 3).map { terms[$0..<min($0 + 3, terms.count)].joined(separator: " + ") }
+        return "\\mathrm{\(Self.tex(formula.response.name))}_{ij} &= " + lines.joined(separator: " \\\\\n  &\\quad + ")
     }
 
     /// Escapes text for LaTeX math (`\mathrm{}` contents).
@@ -139,8 +142,6 @@ extension ModelDesign {
             case "~": result += "\\textasciitilde{}"
             case "^": result += "\\textasciicircum{}"
             case "\\": result += "\\backslash{}"
-            case "[": result += "\\,[\\mathrm{"
-            case "]": result += "}]"
             default: result.append(c)
             }
         }

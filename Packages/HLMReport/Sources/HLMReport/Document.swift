@@ -24,6 +24,10 @@ public enum Block: Sendable, Equatable {
     case table(Table)
     /// Diagnostics and remarks, shown as a "Notes" list.
     case notes([String])
+    /// Models side by side with standard errors below estimates.
+    case regressionTable(RegressionTable)
+    /// Display equations, as LaTeX `align` lines; plain renderers show `plain`.
+    case equations(latex: [String], plain: [String])
 }
 
 /// A labelled value in a header block.

@@ -27,7 +27,7 @@ extension FitReport {
             let probability = lr.distribution == "chibar2" ? "Prob >= chibar2" : "Prob > chi2"
             document.append(.paragraph("LR test vs. linear regression: \(name) = \(NumberFormatting.fixed(lr.statistic, 2))   \(probability) = \(NumberFormatting.fixed(lr.pValue, 4))"))
         }
-        if let levels = notations.levelEquations {
+        if let levels = levelModel {
             document.append(.paragraph("Model in level notation:\n" + levels.map { "  " + $0 }.joined(separator: "\n")))
         }
         var notes = diagnostics
@@ -42,9 +42,11 @@ extension FitReport {
         return document
     }
 
+    /// Stata's order: the intercept, named `_cons`, comes last.
     var fixedEffectsTable: Table {
-        let rows = fixedEffects.map { effect in
-            [effect.name, Self.coefficient(effect.estimate), Self.coefficient(effect.stdError), NumberFormatting.fixed(effect.statistic, 2),
+        let ordered = fixedEffects.filter { $0.name != "(Intercept)" } + fixedEffects.filter { $0.name == "(Intercept)" }
+        let rows = ordered.map { effect in
+            [effect.name == "(Intercept)" ? "_cons" : effect.name, Self.coefficient(effect.estimate), Self.coefficient(effect.stdError), NumberFormatting.fixed(effect.statistic, 2),
              NumberFormatting.fixed(effect.pValue, 3), Self.coefficient(effect.ciLower), Self.coefficient(effect.ciUpper)]
         }
         return Table(header: ["", "Coef.", "Std. Err.", "z", "P>|z|", "[95% Conf.", "Interval]"], rows: rows)
@@ -54,11 +56,13 @@ extension FitReport {
         var rows: [[String]] = []
         var rules: Set<Int> = []
         for effect in randomEffects {
-            rows.append(["\(effect.group): \(effect.covariance.capitalized)", ""])
+            rows.append(["\(effect.group): \(effect.terms.count == 1 && effect.covariance == "unstructured" ? "Identity" : effect.covariance.capitalized)", ""])
+            // Stata's order: slopes first, the intercept (`_cons`) last.
+            let order = effect.terms.indices.filter { effect.terms[$0] != "(Intercept)" } + effect.terms.indices.filter { effect.terms[$0] == "(Intercept)" }
             let names = effect.terms.map { $0 == "(Intercept)" ? "_cons" : $0 }
-            for (k, name) in names.enumerated() { rows.append(["  sd(\(name))", Self.coefficient(effect.sd[k])]) }
+            for k in order { rows.append(["  sd(\(names[k]))", Self.coefficient(effect.sd[k])]) }
             if effect.covariance == "unstructured" || effect.covariance == "exchangeable" {
-                for a in names.indices { for b in (a + 1)..<max(a + 1, names.count) {
+                for (i, a) in order.enumerated() { for b in order[(i + 1)...] {
                     rows.append(["  corr(\(names[a]),\(names[b]))", Self.coefficient(effect.correlation[a][b])])
                 } }
             }

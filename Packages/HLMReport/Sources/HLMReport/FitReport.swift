@@ -19,6 +19,11 @@ public struct FitReport: Sendable, Codable {
         public var sd: [Double]
         public var correlation: [[Double]]
         public var covarianceMatrix: [[Double]]
+        /// Standard errors and confidence intervals (from the observed information), when computed.
+        public var sdStdError: [Double]?
+        public var sdCI: [[Double]]?
+        public var correlationStdError: [[Double]]?
+        public var correlationCI: [[[Double]]]?
     }
 
     public struct IntraclassCorrelation: Sendable, Codable, Equatable {
@@ -42,6 +47,8 @@ public struct FitReport: Sendable, Codable {
     public var fixedEffects: [FixedEffectEstimate]
     public var randomEffects: [RandomEffect]
     public var residualSD: Double
+    public var residualSDStdError: Double?
+    public var residualSDCI: [Double]?
     public var lrTestVsLinear: ChiSquareTest?
     public var waldTest: ChiSquareTest?
     public var icc: [IntraclassCorrelation]
@@ -49,6 +56,8 @@ public struct FitReport: Sendable, Codable {
     public var diagnostics: [String]
     /// The model in each notation.
     public var notations: ModelNotations
+    /// HLM's level equations with the estimated γs (one grouping factor only).
+    public var levelModel: [String]?
     /// Rows filtered out by `--where` or the formula's `if`, before missing values were dropped.
     public var filteredRows: Int?
     public var optimization: OptimizationSummary
@@ -85,6 +94,7 @@ public struct FitReport: Sendable, Codable {
         icc = fit.intraclassCorrelations.map { IntraclassCorrelation(group: $0.group, value: $0.value) }
         diagnostics = fit.diagnostics.map(\.message)
         notations = design.notations
+        levelModel = Self.estimatedLevelEquations(fit)
         self.filteredRows = filteredRows
         optimization = fit.optimization
     }

@@ -1,6 +1,10 @@
 /// Renders a ``Document`` as GitHub-flavoured Markdown: pipe tables with `|` and `*` escaped.
 public struct MarkdownRenderer: Sendable {
-    public init() {}
+    public var stars: Bool
+
+    public init(stars: Bool = false) {
+        self.stars = stars
+    }
 
     public func render(_ document: Document) -> String {
         document.blocks.map(render).joined(separator: "\n")
@@ -18,6 +22,12 @@ public struct MarkdownRenderer: Sendable {
             return renderTable(table)
         case .notes(let notes):
             return notes.isEmpty ? "" : "**Notes**\n\n" + notes.map { "- " + Self.escape($0) }.joined(separator: "\n") + "\n"
+        case .regressionTable(let table):
+            let caption = table.caption.map { "**" + Self.escape($0) + "**\n\n" } ?? ""
+            let notes = table.notes.isEmpty ? "" : "\n" + table.notes.map { Self.escape($0) }.joined(separator: "  \n") + "\n"
+            return caption + renderTable(table.grid(stars: stars)) + notes
+        case .equations(_, let plain):
+            return "```\n" + plain.joined(separator: "\n") + "\n```\n"
         }
     }
 

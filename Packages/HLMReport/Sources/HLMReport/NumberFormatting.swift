@@ -18,6 +18,11 @@ public enum NumberFormatting {
         return cFormat("%.\(decimals)f", x)
     }
 
+    /// A p-value: four decimals, or "< 0.0001".
+    public static func pValue(_ p: Double) -> String {
+        p.isNaN ? "." : (p < 0.0001 ? "< 0.0001" : fixed(p, 4))
+    }
+
     private static func cFormat(_ format: String, _ x: Double) -> String {
         var buffer = [CChar](repeating: 0, count: 64)
         _ = withVaList([x]) { vsnprintf(&buffer, buffer.count, format, $0) }

@@ -3,11 +3,11 @@ public enum OutputFormat: String, Sendable, CaseIterable {
     case text, markdown, latex, json
 
     /// Renders a document in this format (JSON is rendered from the data itself, not from a document).
-    public func render(_ document: Document) -> String {
+    public func render(_ document: Document, stars: Bool = false, latexMode: LaTeXRenderer.Mode = .table) -> String {
         switch self {
-        case .text, .json: TextRenderer().render(document)
-        case .markdown: MarkdownRenderer().render(document)
-        case .latex: TextRenderer().render(document)
+        case .text, .json: TextRenderer(stars: stars).render(document)
+        case .markdown: MarkdownRenderer(stars: stars).render(document)
+        case .latex: LaTeXRenderer(mode: latexMode, stars: stars).render(document)
         }
     }
 }

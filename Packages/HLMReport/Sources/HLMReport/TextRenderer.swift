@@ -1,6 +1,11 @@
 /// Renders a ``Document`` as plain text for a terminal: aligned columns, dashed rules.
 public struct TextRenderer: Sendable {
-    public init() {}
+    /// Significance stars on estimates in regression tables.
+    public var stars: Bool
+
+    public init(stars: Bool = false) {
+        self.stars = stars
+    }
 
     public func render(_ document: Document) -> String {
         document.blocks.map(render).joined(separator: "\n")
@@ -19,6 +24,12 @@ public struct TextRenderer: Sendable {
             return render(table)
         case .notes(let notes):
             return notes.isEmpty ? "" : (["Notes:"] + notes.map { "  - " + $0 }).joined(separator: "\n") + "\n"
+        case .regressionTable(let table):
+            let caption = table.caption.map { $0 + "\n\n" } ?? ""
+            let notes = table.notes.isEmpty ? "" : "\n" + table.notes.map { "  " + $0 }.joined(separator: "\n") + "\n"
+            return caption + render(table.grid(stars: stars)) + notes
+        case .equations(_, let plain):
+            return plain.map { "  " + $0 }.joined(separator: "\n") + "\n"
         }
     }
 

@@ -1,0 +1,49 @@
+import ArgumentParser
+import HLMEstimation
+import HLMFormula
+import HLMReport
+
+/// `hlm compare DATA FORMULA FORMULA...`: several models on the same rows, side by side, with LR tests.
+struct CompareCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "compare",
+        abstract: "Fit several models to the same rows and show them side by side, with likelihood-ratio tests.",
+        discussion: """
+            Models are tested in order of their number of parameters, each against the one before it;
+            REML fits that differ in fixed effects are refitted by ML for the tests (as lme4's anova does).
+            Example (the lecture's three models, as a table for a paper):
+              hlm compare Examples/data/gcse.csv "gcse ~ lrt + (1 | school)" "gcse ~ lrt + (lrt | school)" \\
+                "gcse ~ lrt * schgend + (lrt | school)" --where "nstu > 4" --method ml --format latex
+            """)
+
+    @OptionGroup var data: DataOptions
+    @Argument(help: "Two or more models, in any notation.")
+    var formulas: [String] = []
+    @OptionGroup var model: ModelOptions
+    @OptionGroup var output: OutputOptions
+
+    func validate() throws {
+        guard formulas.count >= 2 else { throw ValidationError("compare needs at least two formulas") }
+        try output.validate()
+    }
+
+    func run() throws {
+        let (frame, codebook) = try data.load()
+        data.printWarnings(frame)
+        let (parsed, designs, filtered) = try model.designs(formulas: formulas, frame: frame)
+        var fits: [LinearMixedModel] = []
+        for (formula, design) in zip(parsed, designs) {
+            fits.append(try Progress.fitting { progress in
+                try LinearMixedModel.fit(design, criterion: model.criterion(for: formula), progress: progress)
+            })
+        }
+        let comparison = try ModelComparison(fits)
+        let report = ComparisonReport(comparison, originals: fits, filteredRows: filtered)
+        let text = output.format == .json
+            ? try JSONRendering.render(report)
+            : output.format.render(report.document(labels: output.format == .latex ? VariableLabels(codebook: codebook) : VariableLabels(),
+                                                   equations: output.equations),
+                                   stars: output.stars, latexMode: output.latexMode)
+        try output.write(text)
+    }
+}

@@ -1,0 +1,23 @@
+import HLMData
+
+extension ModelFormula {
+    /// Designs for several models on the same rows: those every model can use (no missing value in
+    /// any variable of any model), so that their likelihoods can be compared.
+    public static func designs(_ formulas: [ModelFormula], for frame: DataFrame) throws(FormulaError) -> [ModelDesign] {
+        var designs: [ModelDesign] = []
+        for formula in formulas { designs.append(try formula.design(for: frame)) }
+        var common = Set(designs.first?.rows ?? [])
+        for design in designs.dropFirst() { common.formIntersection(design.rows) }
+        guard designs.contains(where: { $0.rows.count != common.count }) else { return designs }
+        let subset = frame.subset(rows: common.sorted())
+        var result: [ModelDesign] = []
+        for (formula, original) in zip(formulas, designs) {
+            var design = try formula.design(for: subset)
+            design.droppedRows = frame.rowCount - subset.rowCount
+            let dropped = original.rows.count - design.observationCount
+            if dropped > 0 { design.notes.append("\(dropped) rows dropped so that every model uses the same rows") }
+            result.append(design)
+        }
+        return result
+    }
+}

@@ -1,0 +1,127 @@
+/// Renders a ``Document`` as LaTeX for papers: booktabs tables inside a threeparttable with notes,
+/// each estimate with its standard error in parentheses below, true minus signs, escaped labels.
+public struct LaTeXRenderer: Sendable {
+    /// How much of a document to write.
+    public enum Mode: String, Sendable {
+        /// The tabular alone, for `\input`.
+        case fragment
+        /// A `table` float (the default).
+        case table
+        /// A whole document that compiles on its own.
+        case standalone
+    }
+
+    public var mode: Mode
+    public var stars: Bool
+    public var decimals: Int
+
+    public init(mode: Mode = .table, stars: Bool = false, decimals: Int = 3) {
+        self.mode = mode
+        self.stars = stars
+        self.decimals = decimals
+    }
+
+    public func render(_ document: Document) -> String {
+        var body: [String] = []
+        for block in document.blocks {
+            switch block {
+            case .regressionTable(let table): body.append(render(table))
+            case .equations(let latex, _) where mode != .fragment:
+                body.append("\\begin{align}\n" + latex.joined(separator: " \\\\\n") + "\n\\end{align}")
+            default: break
+            }
+        }
+        let content = body.joined(separator: "\n\n")
+        guard mode == .standalone else { return content + "\n" }
+        return """
+            \\documentclass{article}
+            \\usepackage[T1]{fontenc}
+            \\usepackage[utf8]{inputenc}
+            \\usepackage{booktabs}
+            \\usepackage{threeparttable}
+            \\usepackage{array}
+            \\usepackage{amsmath}
+            \\begin{document}
+            \(content)
+            \\end{document}
+
+            """
+    }
+
+    /// The preamble lines a document needs to `\input` our tables.
+    public static let requiredPackages = ["booktabs", "threeparttable", "array", "amsmath"]
+
+    func render(_ table: RegressionTable) -> String {
+        let columns = table.columns.count
+        var lines: [String] = []
+        // The label column narrows as models are added, so that the table fits a page.
+        let labelWidth = max(3.0, min(5.2, 12.0 - 2.0 * Double(columns)))
+        lines.append("\\begin{tabular}{@{}>{\\raggedright\\arraybackslash}p{\(NumberFormatting.fixed(labelWidth, 1))cm}*{\(columns)}{c}@{}}")
+        lines.append("\\toprule")
+        lines.append(" & " + table.columns.map(Self.escape).joined(separator: " & ") + " \\\\")
+        for (index, section) in table.sections.enumerated() {
+            lines.append(index == 0 ? "\\midrule" : "\\midrule")
+            lines.append("\\multicolumn{\(columns + 1)}{@{}l}{\\textit{\(Self.escape(section.title))}} \\\\")
+            for row in section.rows {
+                let values = row.cells.map { cell -> String in
+                    if let text = cell.text { return Self.escape(text) }
+                    guard let value = cell.value else { return "" }
+                    let star = stars ? Self.stars(cell.pValue) : ""
+                    return number(value) + star
+                }
+                lines.append(Self.escape(row.label) + " & " + values.joined(separator: " & ") + " \\\\")
+                if row.cells.contains(where: { $0.standardError != nil }) {
+                    lines.append(" & " + row.cells.map { $0.standardError.map { "(" + number($0) + ")" } ?? "" }.joined(separator: " & ") + " \\\\")
+                }
+            }
+        }
+        lines.append("\\bottomrule")
+        lines.append("\\end{tabular}")
+        let tabular = lines.joined(separator: "\n")
+        if mode == .fragment { return tabular }
+        var notes = table.notes
+        if stars { notes.append("$^{*}p<0.05$; $^{**}p<0.01$; $^{***}p<0.001$.") }
+        var float = ["\\begin{table}[htbp]", "\\centering"]
+        if columns > 3 { float.append("\\small") }
+        float.append("\\begin{threeparttable}")
+        if let caption = table.caption { float.append("\\caption{\(Self.escape(caption))}") }
+        float.append(tabular)
+        if !notes.isEmpty {
+            float.append("\\begin{tablenotes}\\footnotesize")
+            float += notes.map { "\\item " + ($0.contains("$") ? $0 : Self.escape($0)) }
+            float.append("\\end{tablenotes}")
+        }
+        float += ["\\end{threeparttable}", "\\end{table}"]
+        return float.joined(separator: "\n")
+    }
+
+    /// A number with a true minus sign.
+    public func number(_ x: Double) -> String {
+        let text = NumberFormatting.fixed(abs(x), decimals)
+        return x < 0 && text.contains(where: { $0 != "0" && $0 != "." }) ? "$-$" + text : text
+    }
+
+    static func stars(_ p: Double?) -> String {
+        let stars = RegressionTable.stars(p)
+        return stars.isEmpty ? "" : "$^{\(stars)}$"
+    }
+
+    /// Escapes LaTeX's special characters in text: `\ { } $ & # ^ _ % ~`.
+    public static func escape(_ text: String) -> String {
+        var result = ""
+        for c in text {
+            switch c {
+            case "\\": result += "\\textbackslash{}"
+            case "{", "}", "$", "&", "#", "_", "%": result += "\\" + String(c)
+            case "^": result += "\\textasciicircum{}"
+            case "~": result += "\\textasciitilde{}"
+            case "<": result += "\\textless{}"
+            case ">": result += "\\textgreater{}"
+            case "×": result += "$\\times$"
+            case "−": result += "$-$"
+            default: result.append(c)
+            }
+        }
+        return result
+    }
+}

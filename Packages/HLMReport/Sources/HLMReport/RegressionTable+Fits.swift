@@ -1,0 +1,93 @@
+import HLMEstimation
+
+extension RegressionTable {
+    /// Fits side by side: fixed effects, then random effects (SDs and correlations per group, the
+    /// residual SD, the number of groups), then fit statistics.
+    public init(reports: [FitReport], labels: VariableLabels = VariableLabels(), caption: String? = nil,
+                tests: [ModelComparison.Test] = [], refittedWithML: Bool = false) {
+        let columns = reports.count == 1 ? [reports[0].method] : reports.indices.map { "(\($0 + 1))" }
+        func union(_ keys: [[String]]) -> [String] {
+            var seen: [String] = []
+            for list in keys { for key in list where !seen.contains(key) { seen.append(key) } }
+            return seen
+        }
+
+        let fixedNames = union(reports.map { $0.fixedEffects.map(\.name) })
+        let fixedRows = fixedNames.map { name in
+            Row(label: labels.coefficient(name), cells: reports.map { report in
+                guard let effect = report.fixedEffects.first(where: { $0.name == name }) else { return .empty }
+                return Cell(value: effect.estimate, standardError: effect.stdError, pValue: effect.pValue)
+            })
+        }
+
+        var randomRows: [Row] = []
+        let groups = union(reports.map { $0.randomEffects.map(\.group) })
+        for group in groups {
+            let terms = union(reports.map { $0.randomEffects.filter { $0.group == group }.flatMap(\.terms) })
+            for term in terms {
+                randomRows.append(Row(label: "SD \(labels.coefficient(term)) | \(labels.group(group))", cells: reports.map { report in
+                    for effect in report.randomEffects where effect.group == group {
+                        if let k = effect.terms.firstIndex(of: term) {
+                            return Cell(value: effect.sd[k], standardError: effect.sdStdError?[k])
+                        }
+                    }
+                    return .empty
+                }))
+            }
+            for (i, a) in terms.enumerated() { for b in terms[(i + 1)...] {
+                let cells = reports.map { report -> Cell in
+                    for effect in report.randomEffects where effect.group == group && effect.covariance != "independent" {
+                        if let x = effect.terms.firstIndex(of: a), let y = effect.terms.firstIndex(of: b) {
+                            return Cell(value: effect.correlation[x][y], standardError: effect.correlationStdError?[x][y])
+                        }
+                    }
+                    return .empty
+                }
+                if cells.contains(where: { $0.value != nil }) {
+                    randomRows.append(Row(label: "Corr(\(labels.coefficient(a)), \(labels.coefficient(b))) | \(labels.group(group))", cells: cells))
+                }
+            } }
+        }
+        randomRows.append(Row(label: "SD Residual", cells: reports.map { Cell(value: $0.residualSD, standardError: $0.residualSDStdError) }))
+        for group in union(reports.map { $0.groups.map(\.name) }) {
+            randomRows.append(Row(label: "Groups: \(labels.group(group))", cells: reports.map { report in
+                report.groups.first { $0.name == group }.map { Cell(text: String($0.count)) } ?? .empty
+            }))
+        }
+
+        var fitRows = [
+            Row(label: "Observations", cells: reports.map { Cell(text: String($0.nobs)) }),
+            Row(label: "Log likelihood", cells: reports.map { Cell(value: $0.logLikelihood) }),
+            Row(label: "Deviance", cells: reports.map { Cell(value: $0.deviance) }),
+            Row(label: "AIC", cells: reports.map { Cell(value: $0.aic) }),
+            Row(label: "BIC", cells: reports.map { Cell(value: $0.bic) }),
+        ]
+        var notes = ["Standard errors in parentheses. Estimation by \(Set(reports.map(\.method)).sorted().joined(separator: " and "))."]
+        if reports.contains(where: { $0.lrTestVsLinear != nil }) {
+            fitRows.append(Row(label: "LR test vs. linear", cells: reports.map { report in
+                report.lrTestVsLinear.map { Cell(text: NumberFormatting.fixed($0.statistic, 2)) } ?? .empty
+            }))
+            fitRows.append(Row(label: "  p-value", cells: reports.map { report in
+                report.lrTestVsLinear.map { Cell(text: NumberFormatting.pValue($0.pValue)) } ?? .empty
+            }))
+            notes.append("LR test vs. linear regression: chibar2(01) for one variance parameter, otherwise the conservative chi2(k).")
+        }
+        if !tests.isEmpty {
+            notes.append("LR tests between models: " + tests.map { test in
+                "(\(test.smaller + 1)) vs (\(test.larger + 1)): chi2(\(test.df)) = \(NumberFormatting.fixed(test.statistic, 2)), p \(test.pValue < 0.0001 ? "" : "= ")\(NumberFormatting.pValue(test.pValue))"
+            }.joined(separator: "; ") + ".")
+        }
+        if reports.count > 1 {
+            notes += reports.enumerated().map { "(\($0.offset + 1)) \($0.element.formula)" }
+        }
+        if refittedWithML { notes.append("Likelihood-ratio tests use ML refits: the models differ in their fixed effects.") }
+        for (k, report) in reports.enumerated() {
+            for diagnostic in report.diagnostics { notes.append((reports.count > 1 ? "(\(k + 1)) " : "") + diagnostic) }
+        }
+        self.init(caption: caption, columns: columns, sections: [
+            Section(title: "Fixed effects", rows: fixedRows),
+            Section(title: "Random effects", rows: randomRows),
+            Section(title: "Model fit", rows: fitRows),
+        ], notes: notes)
+    }
+}

@@ -1,0 +1,72 @@
+import Foundation
+import HLMReport
+import HLMTestSupport
+import Testing
+
+/// LaTeX for papers: compiles with pdflatex with no error and no overfull box.
+@Suite("LaTeX report")
+struct LaTeXReportTests {
+    /// pdflatex is required in CI (its set-up installs it); elsewhere the compile tests run when it is present.
+    static let pdflatex: String? = ["/usr/bin/pdflatex", "/usr/local/bin/pdflatex"].first { FileManager.default.isExecutableFile(atPath: $0) }
+    static let required = ProcessInfo.processInfo.environment["CI"] != nil
+
+    /// Compiles a standalone document; returns the log's errors and overfull boxes.
+    static func compile(_ tex: String) throws -> [String] {
+        guard let pdflatex else { return required ? ["pdflatex is not installed"] : [] }
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("hlm-latex-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: directory) }
+        try tex.write(to: directory.appendingPathComponent("table.tex"), atomically: true, encoding: .utf8)
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: pdflatex)
+        process.arguments = ["-interaction=nonstopmode", "-halt-on-error", "table.tex"]
+        process.currentDirectoryURL = directory
+        process.standardOutput = FileHandle.nullDevice
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        process.waitUntilExit()
+        let log = (try? String(contentsOf: directory.appendingPathComponent("table.log"), encoding: .isoLatin1)) ?? ""
+        var problems = log.split(separator: "\n").filter { $0.hasPrefix("!") || $0.contains("Overfull") }.map(String.init)
+        if process.terminationStatus != 0 && problems.isEmpty { problems.append("pdflatex exited with \(process.terminationStatus)") }
+        return problems
+    }
+
+    @Test(.enabled(if: pdflatex != nil || required))
+    func slidesComparisonCompilesAndShowsTheirNumbers() throws {
+        let report = try ReportFixtures.comparison()
+        let tex = LaTeXRenderer(mode: .standalone).render(report.document(labels: try ReportFixtures.labels(), equations: true))
+        #expect(try Self.compile(tex) == [])
+        for number in ["0.563", "0.557", "0.571", "$-$14018.586", "$-$13998.439", "$-$13992.549"] {
+            #expect(tex.contains(number), "\(number)")
+        }
+        #expect(tex.contains("\\toprule") && tex.contains("\\begin{threeparttable}") && tex.contains("\\begin{tablenotes}"))
+    }
+
+    @Test(.enabled(if: pdflatex != nil || required))
+    func singleFitWithStarsCompiles() throws {
+        let fit = try ReportFixtures.fit("gcse ~ lrt * schgend + (lrt | school)")
+        let tex = LaTeXRenderer(mode: .standalone, stars: true).render(FitReport(fit).tableDocument(labels: try ReportFixtures.labels(), equations: true))
+        #expect(try Self.compile(tex) == [])
+        #expect(tex.contains("$^{***}$"))
+    }
+
+    @Test func fragmentIsTheTabularAlone() throws {
+        let fit = try ReportFixtures.fit("gcse ~ lrt + (1 | school)")
+        let tex = LaTeXRenderer(mode: .fragment).render(FitReport(fit).tableDocument())
+        #expect(tex.hasPrefix("\\begin{tabular}"))
+        #expect(!tex.contains("\\begin{table}"))
+        #expect(!tex.contains("\\documentclass"))
+        let problem = Snapshot.mismatch(tex, named: "slides-model1-fragment.tex")
+        #expect(problem == nil, "\(problem ?? "")")
+    }
+
+    @Test func escapesSpecialCharacters() {
+        #expect(LaTeXRenderer.escape("a_b % & # $ { } ~ ^ \\") == "a\\_b \\% \\& \\# \\$ \\{ \\} \\textasciitilde{} \\textasciicircum{} \\textbackslash{}")
+    }
+
+    @Test func trueMinusSign() {
+        let renderer = LaTeXRenderer()
+        #expect(renderer.number(-0.1078) == "$-$0.108")
+        #expect(renderer.number(-0.0001) == "0.000")
+    }
+}
