@@ -54,6 +54,7 @@ let package = Package(
             name: "HLMEstimationTests", dependencies: ["HLMEstimation", "HLMTestSupport"],
             path: "Tests/HLMEstimationTests"),
         .testTarget(
-            name: "HLMReportTests", dependencies: ["HLMReport", "HLMTestSupport"], path: "Tests/HLMReportTests"),
+            name: "HLMReportTests", dependencies: ["HLMReport", "HLMTestSupport"], path: "Tests/HLMReportTests",
+            exclude: ["Snapshots"]),
     ]
 )
