@@ -23,6 +23,11 @@ struct HardCaseTests {
 
     private func frame(_ csv: String) throws -> DataFrame { try CSVReader().read(string: csv) }
 
+    /// Fits a formula to CSV text by REML.
+    static func fitCSV(_ csv: String, _ formula: String, criterion: ProfiledDeviance.Criterion = .reml) throws -> LinearMixedModel {
+        try LinearMixedModel.fit(try ModelFormula.parse(formula).design(for: try CSVReader().read(string: csv)), criterion: criterion)
+    }
+
     @Test func zeroVarianceIsASingularFitNotACrash() throws {
         // No group effect at all, and few groups: the ML estimate of the group variance is 0.
         var stream = Stream(state: 42)

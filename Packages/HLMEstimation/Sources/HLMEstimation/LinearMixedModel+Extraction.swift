@@ -104,9 +104,13 @@ extension LinearMixedModel {
         self.init(
             design: design, criterion: deviance.criterion, theta: theta, beta: beta, betaCovariance: covariance,
             sigma: sigma2.squareRoot(), objective: objective, components: components, conditionalModes: modes,
-            conditionalVariances: conditionalVariances, optimization: summary,
+            conditionalVariances: conditionalVariances, optimization: summary, varianceInference: nil,
             converged: convergence == nil && BOBYQA.succeeded(summary.returnCode), singular: !singularTerms.isEmpty,
             diagnostics: diagnostics)
+        varianceInference = VarianceComponentInference.compute(fit: self, deviance: deviance)
+        if varianceInference == nil {
+            self.diagnostics.append(Diagnostic(.note, "standard errors of the variance components are not computed: a variance is on its boundary or the information matrix is singular"))
+        }
     }
 
     /// σ² λ (L_j L_j')⁻¹ λ' for one group of the only term.

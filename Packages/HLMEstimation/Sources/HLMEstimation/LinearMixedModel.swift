@@ -21,6 +21,8 @@ public struct LinearMixedModel: Sendable {
     /// Per random-effects term, when available: each group's conditional covariance, flattened q×q.
     public var conditionalVariances: [[[Double]]]?
     public var optimization: OptimizationSummary
+    /// Standard errors and intervals of the SDs and correlations (nil for a singular fit).
+    public var varianceInference: VarianceComponentInference?
     public var converged: Bool
     public var singular: Bool
     public var diagnostics: [Diagnostic]

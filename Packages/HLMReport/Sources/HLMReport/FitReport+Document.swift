@@ -56,20 +56,30 @@ extension FitReport {
         var rows: [[String]] = []
         var rules: Set<Int> = []
         for effect in randomEffects {
-            rows.append(["\(effect.group): \(effect.terms.count == 1 && effect.covariance == "unstructured" ? "Identity" : effect.covariance.capitalized)", ""])
+            rows.append(["\(effect.group): \(effect.terms.count == 1 && effect.covariance == "unstructured" ? "Identity" : effect.covariance.capitalized)", "", "", "", ""])
             // Stata's order: slopes first, the intercept (`_cons`) last.
             let order = effect.terms.indices.filter { effect.terms[$0] != "(Intercept)" } + effect.terms.indices.filter { effect.terms[$0] == "(Intercept)" }
             let names = effect.terms.map { $0 == "(Intercept)" ? "_cons" : $0 }
-            for k in order { rows.append(["  sd(\(names[k]))", Self.coefficient(effect.sd[k])]) }
+            for k in order {
+                rows.append(["  sd(\(names[k]))", Self.coefficient(effect.sd[k])]
+                    + Self.inferenceCells(effect.sdStdError?[k], effect.sdCI?[k]))
+            }
             if effect.covariance == "unstructured" || effect.covariance == "exchangeable" {
                 for (i, a) in order.enumerated() { for b in order[(i + 1)...] {
-                    rows.append(["  corr(\(names[a]),\(names[b]))", Self.coefficient(effect.correlation[a][b])])
+                    rows.append(["  corr(\(names[a]),\(names[b]))", Self.coefficient(effect.correlation[a][b])]
+                        + Self.inferenceCells(effect.correlationStdError?[a][b], effect.correlationCI?[a][b]))
                 } }
             }
             rules.insert(rows.count - 1)
         }
-        rows.append(["sd(Residual)", Self.coefficient(residualSD)])
-        return Table(header: ["Random-effects Parameters", "Estimate"], rows: rows, rulesAfter: rules)
+        rows.append(["sd(Residual)", Self.coefficient(residualSD)] + Self.inferenceCells(residualSDStdError, residualSDCI))
+        return Table(header: ["Random-effects Parameters", "Estimate", "Std. Err.", "[95% Conf.", "Interval]"], rows: rows, rulesAfter: rules)
+    }
+
+    /// SE and interval cells, blank when not computed.
+    static func inferenceCells(_ se: Double?, _ interval: [Double]?) -> [String] {
+        guard let se, se.isFinite, let interval, interval.count == 2 else { return ["", "", ""] }
+        return [coefficient(se), coefficient(interval[0]), coefficient(interval[1])]
     }
 
     /// Seven significant digits, as Stata's coefficient columns.

@@ -84,11 +84,16 @@ public struct FitReport: Sendable, Codable {
         iterations = fit.optimization.evaluations
         optimizer = "\(fit.optimization.algorithm) on the profiled \(fit.criterion == .ml ? "deviance" : "REML criterion"): \(fit.optimization.returnMessage)"
         fixedEffects = fit.fixedEffectTable(level: level)
-        randomEffects = fit.components.map {
-            RandomEffect(group: $0.group, covariance: $0.covariance.rawValue, terms: $0.terms, sd: $0.sd,
-                         correlation: $0.correlation, covarianceMatrix: $0.covarianceMatrix)
+        let inference = fit.varianceInference
+        randomEffects = fit.components.enumerated().map { k, component in
+            RandomEffect(group: component.group, covariance: component.covariance.rawValue, terms: component.terms, sd: component.sd,
+                         correlation: component.correlation, covarianceMatrix: component.covarianceMatrix,
+                         sdStdError: inference?.sdStdError[k], sdCI: inference?.sdCI[k],
+                         correlationStdError: inference?.correlationStdError[k], correlationCI: inference?.correlationCI[k])
         }
         residualSD = fit.sigma
+        residualSDStdError = inference?.residualSDStdError
+        residualSDCI = inference?.residualSDCI
         lrTestVsLinear = fit.likelihoodRatioTestVersusLinear
         waldTest = fit.waldTest
         icc = fit.intraclassCorrelations.map { IntraclassCorrelation(group: $0.group, value: $0.value) }
