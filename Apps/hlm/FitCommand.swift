@@ -37,7 +37,7 @@ struct FitCommand: ParsableCommand {
             let document = report.tableDocument(labels: VariableLabels(codebook: codebook), equations: output.equations)
             text = output.format.render(document, stars: output.stars, latexMode: output.latexMode)
         case .text, .markdown:
-            var document = report.document
+            var document = report.document(labels: VariableLabels(codebook: codebook))
             if output.equations { document.append(report.tableDocument(equations: true).blocks.last!) }
             text = output.format.render(document, stars: output.stars)
         }

@@ -3,7 +3,10 @@ import HLMEstimation
 extension FitReport {
     /// The report in the layout Stata's `mixed` prints (the seed's slides): header, fixed effects,
     /// random effects, the LR test against linear regression, then the model in level notation and notes.
-    public var document: Document {
+    public var document: Document { document(labels: VariableLabels()) }
+
+    /// The report, with a legend of the codebook's variable labels for the variables in the model.
+    public func document(labels: VariableLabels) -> Document {
         var document = Document()
         document.append(.heading("Mixed-effects \(method) regression"))
         var facts = [Fact("Number of obs", Self.integer(nobs))]
@@ -30,6 +33,8 @@ extension FitReport {
         if let levels = levelModel {
             document.append(.paragraph("Model in level notation:\n" + levels.map { "  " + $0 }.joined(separator: "\n")))
         }
+        let legend = variables.compactMap { name in labels.labels[name].map { "  \(name): \($0)" } }
+        if !legend.isEmpty { document.append(.paragraph("Variables:\n" + legend.joined(separator: "\n"))) }
         var notes = diagnostics
         if let lr = lrTestVsLinear, lr.distribution == "chi2" {
             notes.append("The LR test is conservative and provided only for reference.")

@@ -61,6 +61,8 @@ public struct FitReport: Sendable, Codable {
     /// Rows filtered out by `--where` or the formula's `if`, before missing values were dropped.
     public var filteredRows: Int?
     public var optimization: OptimizationSummary
+    /// The data columns the model uses (response first).
+    public var variables: [String]
 
     public init(_ fit: LinearMixedModel, filteredRows: Int? = nil, level: Double = 0.95) {
         let design = fit.design
@@ -102,5 +104,6 @@ public struct FitReport: Sendable, Codable {
         levelModel = Self.estimatedLevelEquations(fit)
         self.filteredRows = filteredRows
         optimization = fit.optimization
+        variables = design.formula.variables
     }
 }
