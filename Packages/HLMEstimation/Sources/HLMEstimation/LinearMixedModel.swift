@@ -80,12 +80,18 @@ public enum EstimationError: Error, Sendable, Equatable, CustomStringConvertible
     case noRandomEffects
     case tooFewObservations(Int, Int)
     case cannotFactor
+    case tooLargeForDenseMethod(Int)
+    case notConverged(String)
+    case unsupported(String)
 
     public var description: String {
         switch self {
         case .noRandomEffects: "the model has no random-effects term (add one, e.g. (1 | group))"
         case .tooFewObservations(let n, let p): "\(n) observations cannot estimate \(p) fixed effects and a residual variance"
         case .cannotFactor: "the cross-product matrix is not positive definite at the start (is the response constant?)"
+        case .tooLargeForDenseMethod(let size): "this method solves dense systems of size \(size), more than \(4000); use the default profiled optimiser"
+        case .notConverged(let what): "\(what) did not converge"
+        case .unsupported(let what): what
         }
     }
 }

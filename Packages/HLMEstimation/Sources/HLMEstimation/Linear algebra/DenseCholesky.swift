@@ -6,11 +6,26 @@ enum DenseCholesky {
     /// Returns false when A is not positive definite.
     static func factor(_ a: inout [Double], n: Int) -> Bool {
         guard n > 0 else { return true }
-        if n <= 4 { return SmallCholesky.factor(&a, n: n) }
+        if n <= 4 {
+            guard SmallCholesky.factor(&a, n: n) else { return false }
+            for j in 0..<n { for i in 0..<j { a[i + j * n] = 0 } }
+            return true
+        }
         var uplo: CChar = 76  // "L"
         var size = Int32(n), lda = Int32(n), info: Int32 = 0
         a.withUnsafeMutableBufferPointer { dpotrf_(&uplo, &size, $0.baseAddress, &lda, &info) }
         return info == 0
+    }
+
+    /// Replaces a Cholesky factor L (lower triangle) by the full symmetric inverse (L L')⁻¹.
+    static func invertFromFactor(_ a: inout [Double], n: Int) -> Bool {
+        guard n > 0 else { return true }
+        var uplo: CChar = 76
+        var size = Int32(n), lda = Int32(n), info: Int32 = 0
+        a.withUnsafeMutableBufferPointer { dpotri_(&uplo, &size, $0.baseAddress, &lda, &info) }
+        guard info == 0 else { return false }
+        for j in 0..<n { for i in 0..<j { a[i + j * n] = a[j + i * n] } }
+        return true
     }
 
     /// C = C − B B' on the lower triangle, B being n×k column-major with leading dimension n.
