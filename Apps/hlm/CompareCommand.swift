@@ -33,9 +33,7 @@ struct CompareCommand: ParsableCommand {
         let (parsed, designs, filtered) = try model.designs(formulas: formulas, frame: frame)
         var fits: [LinearMixedModel] = []
         for (formula, design) in zip(parsed, designs) {
-            fits.append(try Progress.fitting { progress in
-                try LinearMixedModel.fit(design, criterion: model.criterion(for: formula), progress: progress)
-            })
+            fits.append(try model.fit(design, model: formula))
         }
         let comparison = try ModelComparison(fits)
         let report = ComparisonReport(comparison, originals: fits, filteredRows: filtered)

@@ -25,10 +25,8 @@ struct FitCommand: ParsableCommand {
         let (frame, codebook) = try data.load()
         data.printWarnings(frame)
         let (parsed, design, filtered) = try model.design(formula: model.formulaText(formula), frame: frame)
-        let fit = try Progress.fitting { progress in
-            try LinearMixedModel.fit(design, criterion: model.criterion(for: parsed), progress: progress)
-        }
-        let report = FitReport(fit, filteredRows: filtered)
+        let fit = try model.fit(design, model: parsed)
+        let report = FitReport(fit, filteredRows: filtered, robust: model.robust)
         let text: String
         switch output.format {
         case .json:

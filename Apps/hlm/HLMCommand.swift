@@ -10,7 +10,7 @@ struct HLMCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "hlm",
         abstract: "Hierarchical linear (multilevel, mixed-effects) models.",
-        subcommands: [FitCommand.self, CompareCommand.self, DescribeCommand.self])
+        subcommands: [FitCommand.self, CompareCommand.self, GroupsCommand.self, DescribeCommand.self])
 
     /// Runs a subcommand and maps errors to exit codes: 2 for bad usage or input, 1 for a model that
     /// cannot be fitted.
@@ -23,6 +23,8 @@ struct HLMCommand: ParsableCommand {
         } catch let error as FormulaError {
             let diagram = error.caretDiagram.map { "\n" + $0 } ?? ""
             exitWithMessage("hlm: error: \(error)\(diagram)", code: ExitStatus.badInput)
+        } catch EstimationError.badVarianceSpecification(let message) {
+            exitWithMessage("hlm: error: \(message)", code: ExitStatus.badInput)
         } catch let error as EstimationError {
             exitWithMessage("hlm: error: the model cannot be fitted: \(error)", code: ExitStatus.modelFailure)
         } catch let error as CommandFailure {

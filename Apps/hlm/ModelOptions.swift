@@ -9,8 +9,19 @@ struct ModelOptions: ParsableArguments {
     @Option(name: .long, help: "Keep the rows for which this holds, e.g. \"nstu > 4 && schgend != 'boys'\".")
     var `where`: String?
 
-    @Option(name: .long, help: "reml (default) or ml. A Stata formula's mle or reml option is used when this is not given.")
+    @Option(name: .long, help: ArgumentHelp(
+        "reml (default), ml, gls (with --variance), swamy-arora or swamy.",
+        discussion: "A Stata formula's mle or reml option is used when this is not given."))
     var method: Method?
+
+    @Option(name: .long, help: "bobyqa (default: the profiled criterion), em or fisher-scoring (ML and REML).")
+    var optimizer: Optimizer = .bobyqa
+
+    @Option(name: .long, help: "Variance components for --method gls: \"school: 9.08 0.18 0.0145; residual: 55.4\".")
+    var variance: String?
+
+    @Flag(name: .long, help: "Cluster-robust (sandwich) standard errors of the fixed effects, as HLM prints them.")
+    var robust = false
 
     @Option(name: .long, help: "A file of level equations, with lines like \"level 2: school\".")
     var levels: String?
@@ -19,7 +30,42 @@ struct ModelOptions: ParsableArguments {
     var group: [String] = []
 
     enum Method: String, ExpressibleByArgument {
-        case reml, ml
+        case reml, ml, gls
+        case swamyArora = "swamy-arora"
+        case swamy
+    }
+
+    enum Optimizer: String, ExpressibleByArgument {
+        case bobyqa, em
+        case fisherScoring = "fisher-scoring"
+    }
+
+    func validate() throws {
+        if method == .gls && variance == nil { throw ValidationError("--method gls needs --variance") }
+        if variance != nil && method != .gls { throw ValidationError("--variance goes with --method gls") }
+    }
+
+    /// Fits the design with the estimator the options name.
+    func fit(_ design: ModelDesign, model: ModelFormula) throws -> LinearMixedModel {
+        switch method {
+        case .gls?:
+            let given = try VarianceSpecification(parsing: variance!, for: design)
+            return try LinearMixedModel.fitGLS(design, covariances: given.covariances, residualVariance: given.residualVariance)
+        case .swamyArora?:
+            return try MomentEstimators.swamyArora(design)
+        case .swamy?:
+            return try MomentEstimators.swamyRandomCoefficients(design)
+        default:
+            let criterion = criterion(for: model)
+            switch optimizer {
+            case .bobyqa:
+                return try Progress.fitting { progress in try LinearMixedModel.fit(design, criterion: criterion, progress: progress) }
+            case .em:
+                return try ClassicalEstimation.fit(design, criterion: criterion, algorithm: .em)
+            case .fisherScoring:
+                return try ClassicalEstimation.fit(design, criterion: criterion, algorithm: .fisherScoring)
+            }
+        }
     }
 
     /// The formula text: the argument, or the contents of `--levels`.
@@ -67,7 +113,7 @@ struct ModelOptions: ParsableArguments {
         switch method {
         case .ml?: .ml
         case .reml?: .reml
-        case nil: model.method == .ml ? .ml : .reml
+        default: model.method == .ml ? .ml : .reml
         }
     }
 }

@@ -3,7 +3,7 @@ import HLMFormula
 
 extension LinearMixedModel {
     /// Reads β, σ, the conditional modes and the variance components off the factor at the optimum.
-    init(deviance: ProfiledDeviance, summary: OptimizationSummary) throws(EstimationError) {
+    init(deviance: ProfiledDeviance, summary: OptimizationSummary, estimatesVariance: Bool = true) throws(EstimationError) {
         let theta = summary.finalTheta
         let objective = deviance.evaluate(theta)
         guard objective.isFinite else { throw EstimationError.cannotFactor }
@@ -93,8 +93,9 @@ extension LinearMixedModel {
         for name in singularTerms {
             diagnostics.append(Diagnostic(.singularFit, "singular fit: a variance or correlation of \(name) is on its boundary"))
         }
-        let convergence = ConvergenceCheck.check(deviance: deviance, theta: theta, lower: parameters.lowerBounds,
-                                                 upper: parameters.upperBounds)
+        let convergence = estimatesVariance
+            ? ConvergenceCheck.check(deviance: deviance, theta: theta, lower: parameters.lowerBounds, upper: parameters.upperBounds)
+            : nil
         if let problem = convergence { diagnostics.append(Diagnostic(.notConverged, problem)) }
         if !BOBYQA.succeeded(summary.returnCode) {
             diagnostics.append(Diagnostic(.notConverged, "the optimiser \(summary.returnMessage)"))
@@ -107,8 +108,8 @@ extension LinearMixedModel {
             conditionalVariances: conditionalVariances, optimization: summary, varianceInference: nil,
             converged: convergence == nil && BOBYQA.succeeded(summary.returnCode), singular: !singularTerms.isEmpty,
             diagnostics: diagnostics)
-        varianceInference = VarianceComponentInference.compute(fit: self, deviance: deviance)
-        if varianceInference == nil {
+        varianceInference = estimatesVariance ? VarianceComponentInference.compute(fit: self, deviance: deviance) : nil
+        if estimatesVariance && varianceInference == nil {
             self.diagnostics.append(Diagnostic(.note, "standard errors of the variance components are not computed: a variance is on its boundary or the information matrix is singular"))
         }
     }

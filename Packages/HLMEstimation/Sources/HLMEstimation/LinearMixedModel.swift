@@ -83,6 +83,8 @@ public enum EstimationError: Error, Sendable, Equatable, CustomStringConvertible
     case tooLargeForDenseMethod(Int)
     case notConverged(String)
     case unsupported(String)
+    /// Bad input: a `--variance` specification that does not fit the model.
+    case badVarianceSpecification(String)
 
     public var description: String {
         switch self {
@@ -92,6 +94,7 @@ public enum EstimationError: Error, Sendable, Equatable, CustomStringConvertible
         case .tooLargeForDenseMethod(let size): "this method solves dense systems of size \(size), more than \(4000); use the default profiled optimiser"
         case .notConverged(let what): "\(what) did not converge"
         case .unsupported(let what): what
+        case .badVarianceSpecification(let message): message
         }
     }
 }

@@ -25,6 +25,18 @@ extension FitReport {
         document.append(.facts(facts))
         document.append(.table(fixedEffectsTable))
         document.append(.table(randomEffectsTable))
+        if let table = hlmTable { document.append(.table(table)) }
+        if !icc.isEmpty {
+            document.append(.paragraph(icc.map { "Intraclass correlation (\($0.group)) = \(NumberFormatting.fixed($0.value, 4))" }.joined(separator: "\n")))
+        }
+        if let robust = robustFixedEffects {
+            let ordered = robust.filter { $0.name != "(Intercept)" } + robust.filter { $0.name == "(Intercept)" }
+            document.append(.paragraph("Fixed effects with cluster-robust standard errors (clusters: \(robustClusters ?? "groups")):"))
+            document.append(.table(Table(header: ["", "Coef.", "Robust SE", "z", "P>|z|", "[95% Conf.", "Interval]"], rows: ordered.map { e in
+                [e.name == "(Intercept)" ? "_cons" : e.name, Self.coefficient(e.estimate), Self.coefficient(e.stdError),
+                 NumberFormatting.fixed(e.statistic, 2), NumberFormatting.fixed(e.pValue, 3), Self.coefficient(e.ciLower), Self.coefficient(e.ciUpper)]
+            })))
+        }
         if let lr = lrTestVsLinear {
             let name = lr.distribution == "chibar2" ? "chibar2(01)" : "chi2(\(lr.df))"
             let probability = lr.distribution == "chibar2" ? "Prob >= chibar2" : "Prob > chi2"
@@ -79,6 +91,16 @@ extension FitReport {
         }
         rows.append(["sd(Residual)", Self.coefficient(residualSD)] + Self.inferenceCells(residualSDStdError, residualSDCI))
         return Table(header: ["Random-effects Parameters", "Estimate", "Std. Err.", "[95% Conf.", "Interval]"], rows: rows, rulesAfter: rules)
+    }
+
+    /// HLM's table: each random coefficient's reliability and the χ² test that its variance is zero.
+    var hlmTable: Table? {
+        guard let effect = randomEffects.first, let reliability = effect.reliability, let tests = effect.varianceTest else { return nil }
+        let rows = effect.terms.indices.map { k in
+            [effect.terms[k] == "(Intercept)" ? "_cons" : effect.terms[k], NumberFormatting.fixed(reliability[k], 3),
+             NumberFormatting.fixed(tests[k].chi2, 2), String(tests[k].df), NumberFormatting.pValue(tests[k].pValue), String(tests[k].groupsUsed)]
+        }
+        return Table(header: ["Random coefficient (\(effect.group))", "Reliability", "Chi-square", "df", "P-value", "Groups used"], rows: rows)
     }
 
     /// SE and interval cells, blank when not computed.

@@ -24,6 +24,21 @@ public struct FitReport: Sendable, Codable {
         public var sdCI: [[Double]]?
         public var correlationStdError: [[Double]]?
         public var correlationCI: [[[Double]]]?
+        /// HLM: per term, the mean reliability of the groups' OLS estimates.
+        public var reliability: [Double]?
+        /// HLM: per term, the χ² test that its variance is zero.
+        public var varianceTest: [HLMTables.VarianceTest]?
+    }
+
+    /// A fixed effect with cluster-robust inference (`--robust`).
+    public struct RobustEstimate: Sendable, Codable, Equatable {
+        public var name: String
+        public var estimate: Double
+        public var stdError: Double
+        public var statistic: Double
+        public var pValue: Double
+        public var ciLower: Double
+        public var ciUpper: Double
     }
 
     public struct IntraclassCorrelation: Sendable, Codable, Equatable {
@@ -64,7 +79,11 @@ public struct FitReport: Sendable, Codable {
     /// The data columns the model uses (response first).
     public var variables: [String]
 
-    public init(_ fit: LinearMixedModel, filteredRows: Int? = nil, level: Double = 0.95) {
+    /// Fixed effects with cluster-robust standard errors, clustered on `robustClusters` (with `--robust`).
+    public var robustFixedEffects: [RobustEstimate]?
+    public var robustClusters: String?
+
+    public init(_ fit: LinearMixedModel, filteredRows: Int? = nil, level: Double = 0.95, robust: Bool = false) {
         let design = fit.design
         formula = design.formula.text
         method = fit.criterion.rawValue
@@ -87,11 +106,22 @@ public struct FitReport: Sendable, Codable {
         optimizer = "\(fit.optimization.algorithm) on the profiled \(fit.criterion == .ml ? "deviance" : "REML criterion"): \(fit.optimization.returnMessage)"
         fixedEffects = fit.fixedEffectTable(level: level)
         let inference = fit.varianceInference
+        let tables = HLMTables(fit)
         randomEffects = fit.components.enumerated().map { k, component in
             RandomEffect(group: component.group, covariance: component.covariance.rawValue, terms: component.terms, sd: component.sd,
                          correlation: component.correlation, covarianceMatrix: component.covarianceMatrix,
                          sdStdError: inference?.sdStdError[k], sdCI: inference?.sdCI[k],
-                         correlationStdError: inference?.correlationStdError[k], correlationCI: inference?.correlationCI[k])
+                         correlationStdError: inference?.correlationStdError[k], correlationCI: inference?.correlationCI[k],
+                         reliability: k == 0 ? tables?.reliability : nil, varianceTest: k == 0 ? tables?.varianceTests : nil)
+        }
+        if robust, let errors = fit.robustStandardErrors {
+            let z = Distributions.normalQuantile(0.5 + level / 2)
+            robustFixedEffects = zip(design.fixedNames, zip(fit.beta, errors)).map { name, pair in
+                let statistic = pair.0 / pair.1
+                return RobustEstimate(name: name, estimate: pair.0, stdError: pair.1, statistic: statistic,
+                                      pValue: Distributions.twoSidedNormalP(statistic), ciLower: pair.0 - z * pair.1, ciUpper: pair.0 + z * pair.1)
+            }
+            robustClusters = design.randomTerms.map(\.groupName).min { $0.count < $1.count }
         }
         residualSD = fit.sigma
         residualSDStdError = inference?.residualSDStdError
@@ -100,6 +130,9 @@ public struct FitReport: Sendable, Codable {
         waldTest = fit.waldTest
         icc = fit.intraclassCorrelations.map { IntraclassCorrelation(group: $0.group, value: $0.value) }
         diagnostics = fit.diagnostics.map(\.message)
+        if robust && fit.robustStandardErrors == nil {
+            diagnostics.append("robust standard errors need every random-effects term nested in one outermost grouping factor; not computed")
+        }
         notations = design.notations
         levelModel = Self.estimatedLevelEquations(fit)
         self.filteredRows = filteredRows

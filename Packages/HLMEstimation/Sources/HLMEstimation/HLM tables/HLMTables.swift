@@ -1,0 +1,48 @@
+import Foundation
+import HLMFormula
+
+/// What the HLM program prints beside the estimates, for each random coefficient of a two-level model:
+/// its reliability and the χ² test that its variance is zero (Raudenbush & Bryk 2002, eqs 3.55 and 3.103).
+public struct HLMTables: Sendable, Codable, Equatable {
+    public struct VarianceTest: Sendable, Codable, Equatable {
+        public var chi2: Double
+        public var df: Int
+        public var pValue: Double
+        public var groupsUsed: Int
+    }
+
+    /// Per random coefficient: the mean over groups of τ_qq / (τ_qq + v_qqj), v_qqj = σ² [(Z_j'Z_j)⁻¹]_qq.
+    public var reliability: [Double]
+    /// Per random coefficient: Σ_j (β̂_qj − Σ_s γ_qs W_sj)² / v_qqj over groups with their own OLS fit,
+    /// df = groups used − (level-2 predictors in the equation + 1).
+    public var varianceTests: [VarianceTest]
+
+    /// nil unless the model has one grouping factor (one random-effects term).
+    public init?(_ fit: LinearMixedModel) {
+        let design = fit.design
+        guard design.randomTerms.count == 1, let structure = LevelTwoStructure(design) else { return nil }
+        let term = design.randomTerms[0], q = term.termCount
+        let ols = GroupwiseLeastSquares(design)
+        guard !ols.groups.isEmpty else { return nil }
+        let sigma2 = fit.sigma * fit.sigma
+        let tau = fit.components[0].covarianceMatrix
+        reliability = (0..<q).map { a in
+            ols.groups.reduce(0.0) { sum, group in
+                let v = sigma2 * group.inverseCrossProduct[a + a * q]
+                return sum + tau[a][a] / (tau[a][a] + v)
+            } / Double(ols.groups.count)
+        }
+        varianceTests = (0..<q).map { a in
+            let predicted = structure.fixedPart(term: term, q: a, design: design, beta: fit.beta)
+            var chi2 = 0.0
+            for group in ols.groups {
+                let v = sigma2 * group.inverseCrossProduct[a + a * q]
+                let difference = group.coefficients[a] - predicted[group.index]
+                chi2 += difference * difference / v
+            }
+            let df = ols.groups.count - structure.equation(term.termNames[a]).count
+            return VarianceTest(chi2: chi2, df: df, pValue: df > 0 ? Distributions.chiSquareSurvival(chi2, df: Double(df)) : .nan,
+                                groupsUsed: ols.groups.count)
+        }
+    }
+}
