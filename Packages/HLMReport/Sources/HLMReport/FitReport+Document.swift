@@ -25,6 +25,14 @@ extension FitReport {
         document.append(.facts(facts))
         document.append(.table(fixedEffectsTable))
         document.append(.table(randomEffectsTable))
+        for effect in randomEffects where effect.terms.count > 1 {
+            // Stata's estat recovariance.
+            let names = effect.terms.map { $0 == "(Intercept)" ? "_cons" : $0 }
+            document.append(.paragraph("Random-effects covariance matrix for level \(effect.group):"))
+            document.append(.table(Table(header: [""] + names, rows: names.indices.map { a in
+                [names[a]] + names.indices.map { b in b <= a ? Self.coefficient(effect.covarianceMatrix[a][b]) : "" }
+            })))
+        }
         if let table = hlmTable { document.append(.table(table)) }
         if !icc.isEmpty {
             document.append(.paragraph(icc.map { "Intraclass correlation (\($0.group)) = \(NumberFormatting.fixed($0.value, 4))" }.joined(separator: "\n")))

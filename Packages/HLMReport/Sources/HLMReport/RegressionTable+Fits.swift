@@ -15,6 +15,10 @@ extension RegressionTable {
         let fixedNames = union(reports.map { $0.fixedEffects.map(\.name) })
         let fixedRows = fixedNames.map { name in
             Row(label: labels.coefficient(name), cells: reports.map { report in
+                // With --robust, the table shows the cluster-robust standard errors (noted below).
+                if let robust = report.robustFixedEffects?.first(where: { $0.name == name }) {
+                    return Cell(value: robust.estimate, standardError: robust.stdError, pValue: robust.pValue)
+                }
                 guard let effect = report.fixedEffects.first(where: { $0.name == name }) else { return .empty }
                 return Cell(value: effect.estimate, standardError: effect.stdError, pValue: effect.pValue)
             })
@@ -48,6 +52,17 @@ extension RegressionTable {
                 }
             } }
         }
+        for group in groups {
+            let terms = union(reports.map { $0.randomEffects.filter { $0.group == group && $0.reliability != nil }.flatMap(\.terms) })
+            for term in terms {
+                randomRows.append(Row(label: "Reliability \(labels.coefficient(term)) | \(labels.group(group))", cells: reports.map { report in
+                    for effect in report.randomEffects where effect.group == group {
+                        if let k = effect.terms.firstIndex(of: term), let reliability = effect.reliability { return Cell(value: reliability[k]) }
+                    }
+                    return .empty
+                }))
+            }
+        }
         randomRows.append(Row(label: "SD Residual", cells: reports.map { Cell(value: $0.residualSD, standardError: $0.residualSDStdError) }))
         for group in union(reports.map { $0.groups.map(\.name) }) {
             randomRows.append(Row(label: "Groups: \(labels.group(group))", cells: reports.map { report in
@@ -63,6 +78,12 @@ extension RegressionTable {
             Row(label: "BIC", cells: reports.map { Cell(value: $0.bic) }),
         ]
         var notes = ["Standard errors in parentheses. Estimation by \(Set(reports.map(\.method)).sorted().joined(separator: " and "))."]
+        if let robust = reports.first(where: { $0.robustFixedEffects != nil }) {
+            notes.append("Fixed effects: cluster-robust standard errors (clusters: \(robust.robustClusters ?? "groups")).")
+        }
+        if reports.contains(where: { !$0.icc.isEmpty }) {
+            fitRows.append(Row(label: "ICC", cells: reports.map { report in report.icc.first.map { Cell(value: $0.value) } ?? .empty }))
+        }
         if reports.contains(where: { $0.lrTestVsLinear != nil }) {
             fitRows.append(Row(label: "LR test vs. linear", cells: reports.map { report in
                 report.lrTestVsLinear.map { Cell(text: NumberFormatting.fixed($0.statistic, 2)) } ?? .empty
