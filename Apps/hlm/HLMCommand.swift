@@ -10,7 +10,7 @@ struct HLMCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "hlm",
         abstract: "Hierarchical linear (multilevel, mixed-effects) models.",
-        subcommands: [FitCommand.self, CompareCommand.self, GroupsCommand.self, DescribeCommand.self])
+        subcommands: [FitCommand.self, CompareCommand.self, GroupsCommand.self, DescribeCommand.self, SimulateCommand.self])
 
     /// Runs a subcommand and maps errors to exit codes: 2 for bad usage or input, 1 for a model that
     /// cannot be fitted.

@@ -1,3 +1,4 @@
+import Foundation
 import _CNLopt
 
 /// What the optimiser did: a Codable record kept in every fit.
@@ -14,10 +15,10 @@ public struct OptimizationSummary: Sendable, Codable, Equatable {
 }
 
 /// Bound-constrained derivative-free minimisation with NLopt's BOBYQA (Powell 2009), as lme4 and
-/// MixedModels.jl use it, with tight tolerances; restarted from its own optimum until it stops improving.
+/// MixedModels.jl use it, with tight tolerances; optionally restarted from its own optimum until it stops improving.
 public enum BOBYQA {
     public static func minimize(
-        _ objective: @escaping ([Double]) -> Double, start: [Double], lower: [Double], upper: [Double]
+        _ objective: @escaping ([Double]) -> Double, start: [Double], lower: [Double], upper: [Double], restart: Bool = false
     ) -> OptimizationSummary {
         let n = start.count
         var x = start
@@ -25,8 +26,11 @@ public enum BOBYQA {
         let initial = best
         var evaluations = 1
         var code = Int32(HLM_NLOPT_SUCCESS)
-        // One pass, then restarts from the optimum with a smaller first step while they still improve.
-        for (pass, step) in [0.75, 0.05, 0.01].enumerated() {
+        // One pass; `restart` reruns from the optimum with a smaller first step (the caller asks for it when
+        // the gradient there is not small).
+        let steps: [Double] = restart ? [0.05, 0.01] : [0.75]
+        for pass in steps.indices {
+            let step = steps[pass]
             let box = ObjectiveBox(objective)
             guard let optimizer = nlopt_create(Int32(HLM_NLOPT_LN_BOBYQA), UInt32(n)) else { break }
             defer { nlopt_destroy(optimizer) }
@@ -52,6 +56,9 @@ public enum BOBYQA {
             var value = 0.0
             code = nlopt_optimize(optimizer, &candidate, &value)
             evaluations += box.count
+            if ProcessInfo.processInfo.environment["HLM_TRACE_OPTIMIZER"] != nil {
+                FileHandle.standardError.write(Data("BOBYQA pass \(pass): \(box.count) evaluations, \(value) (was \(best)), code \(code)\n".utf8))
+            }
             let improved = value < best - 1e-10
             if value <= best {
                 best = value

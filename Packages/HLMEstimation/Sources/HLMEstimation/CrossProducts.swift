@@ -2,9 +2,11 @@ import HLMFormula
 
 /// The blocks of A = [Z X y]'[Z X y], formed once in one pass over the rows.
 ///
-/// The random-effects term with the most groups comes first; its Z'Z is block diagonal (one q×q
-/// block per group). Everything else — the other terms' Z, then X, then y — is the "rest", of
-/// dimension R, whose cross products with the first term (R × q₁J₁) and with itself (R × R) are dense.
+/// The random-effects term with the most coefficients comes first; its Z'Z is block diagonal (one
+/// q₁×q₁ block per group). Everything else — the other terms' Z, then X, then y — is the "rest", of
+/// dimension R. Its cross product with group j of the first term is kept as a compact panel over the
+/// rest rows that group meets (X and y always; for crossed factors, the levels that co-occur with j),
+/// and the rest's own cross product R × R is dense.
 struct CrossProducts: Sendable {
     /// Term order used: `order[0]` is the design's index of the first (block-diagonal) term.
     let order: [Int]
@@ -12,12 +14,19 @@ struct CrossProducts: Sendable {
     let groups1: Int
     /// J₁ blocks of q₁×q₁, column-major each.
     var a11: [Double]
-    /// R × (q₁J₁), column-major: the columns of group j are contiguous.
-    var a21: [Double]
+    /// Group j's panel: rows `panelRows[panelStart[j]..<panelStart[j+1]]` (ascending rest indices);
+    /// values column-major m_j × q₁ from `panelValueStart[j]`.
+    let panelStart: [Int]
+    let panelRows: [Int32]
+    let panelValueStart: [Int]
+    var panelValues: [Double]
     /// R × R, column-major, lower triangle filled.
     var a22: [Double]
     /// Offsets of each further term's block within the rest, then of X and y.
     let restOffsets: [Int]
+    /// For each rest index below `xOffset`: the further term it belongs to (position in `order` − 1) and its coefficient.
+    let restTerm: [Int32]
+    let restCoefficient: [Int32]
     let xOffset: Int
     let p: Int
     let restCount: Int
@@ -33,64 +42,101 @@ struct CrossProducts: Sendable {
         p = design.x.columns
         var offsets: [Int] = []
         var offset = 0
-        for k in order.dropFirst() {
+        var restTerm: [Int32] = [], restCoefficient: [Int32] = []
+        for (t, k) in order.dropFirst().enumerated() {
             offsets.append(offset)
             offset += terms[k].termCount * terms[k].groupCount
+            for _ in 0..<terms[k].groupCount { for c in 0..<terms[k].termCount { restTerm.append(Int32(t)); restCoefficient.append(Int32(c)) } }
         }
         restOffsets = offsets
+        self.restTerm = restTerm
+        self.restCoefficient = restCoefficient
         xOffset = offset
         restCount = offset + p + 1
         let r = restCount
-        var a11 = [Double](repeating: 0, count: q1 * q1 * groups1)
-        var a21 = [Double](repeating: 0, count: r * q1 * groups1)
-        var a22 = [Double](repeating: 0, count: r * r)
 
-        let z1 = first.z.values, codes1 = first.codes
-        let restTerms = order.dropFirst().map { terms[$0] }
-        let x = design.x.values, y = design.y
-        var indices = [Int](repeating: 0, count: r)
-        var values = [Double](repeating: 0, count: r)
-        var z1Row = [Double](repeating: 0, count: q1)
+        // Rows grouped by the first term's group (a counting sort).
+        let codes1 = first.codes
+        var start = [Int](repeating: 0, count: groups1 + 1)
+        for code in codes1 { start[Int(code) + 1] += 1 }
+        for j in 0..<groups1 { start[j + 1] += start[j] }
+        var next = start
+        var rowsByGroup = [Int](repeating: 0, count: n)
         for i in 0..<n {
-            // The nonzeros of this row of the rest: further terms' Z, X, y.
-            var nonzeros = 0
-            for (t, term) in restTerms.enumerated() {
-                let base = restOffsets[t] + Int(term.codes[i]) * term.termCount
-                for c in 0..<term.termCount {
-                    indices[nonzeros] = base + c
-                    values[nonzeros] = term.z.values[i + c * n]
+            let j = Int(codes1[i])
+            rowsByGroup[next[j]] = i
+            next[j] += 1
+        }
+
+        let restTerms = order.dropFirst().map { terms[$0] }
+        let x = design.x.values, y = design.y, z1 = first.z.values
+        var a11 = [Double](repeating: 0, count: q1 * q1 * groups1)
+        var a22 = [Double](repeating: 0, count: r * r)
+        var panelStart = [0], panelRows: [Int32] = [], panelValueStart = [0], panelValues: [Double] = []
+        var position = [Int32](repeating: -1, count: r)
+        var indices = [Int](repeating: 0, count: r), values = [Double](repeating: 0, count: r)
+        var z1Row = [Double](repeating: 0, count: q1)
+        for j in 0..<groups1 {
+            let rows = rowsByGroup[start[j]..<start[j + 1]]
+            // The rest rows this group meets: further terms' levels seen with it, then X and y.
+            var seen: [Int] = []
+            for i in rows {
+                for (t, term) in restTerms.enumerated() {
+                    let base = restOffsets[t] + Int(term.codes[i]) * term.termCount
+                    if position[base] < 0 {
+                        for c in 0..<term.termCount { position[base + c] = 0; seen.append(base + c) }
+                    }
+                }
+            }
+            seen.sort()
+            seen += Array(xOffset..<r)
+            for (m, index) in seen.enumerated() { position[index] = Int32(m) }
+            let height = seen.count
+            let valueBase = panelValues.count
+            panelValues += [Double](repeating: 0, count: height * q1)
+            for i in rows {
+                var nonzeros = 0
+                for (t, term) in restTerms.enumerated() {
+                    let base = restOffsets[t] + Int(term.codes[i]) * term.termCount
+                    for c in 0..<term.termCount {
+                        indices[nonzeros] = base + c
+                        values[nonzeros] = term.z.values[i + c * n]
+                        nonzeros += 1
+                    }
+                }
+                for c in 0..<p {
+                    indices[nonzeros] = xOffset + c
+                    values[nonzeros] = x[i + c * n]
                     nonzeros += 1
                 }
-            }
-            for c in 0..<p {
-                indices[nonzeros] = xOffset + c
-                values[nonzeros] = x[i + c * n]
+                indices[nonzeros] = xOffset + p
+                values[nonzeros] = y[i]
                 nonzeros += 1
-            }
-            indices[nonzeros] = xOffset + p
-            values[nonzeros] = y[i]
-            nonzeros += 1
 
-            let j = Int(codes1[i])
-            for c in 0..<q1 { z1Row[c] = z1[i + c * n] }
-            let block = j * q1 * q1
-            for b in 0..<q1 { for a in b..<q1 { a11[block + a + b * q1] += z1Row[a] * z1Row[b] } }
-            let panel = j * q1 * r
-            for c in 0..<q1 {
-                let zc = z1Row[c]
-                if zc == 0 { continue }
-                for k in 0..<nonzeros { a21[panel + c * r + indices[k]] += values[k] * zc }
-            }
-            for a in 0..<nonzeros {
-                let va = values[a], ia = indices[a]
-                if va == 0 { continue }
-                for b in 0..<nonzeros where indices[b] <= ia {
-                    a22[ia + indices[b] * r] += va * values[b]
+                for c in 0..<q1 { z1Row[c] = z1[i + c * n] }
+                let block = j * q1 * q1
+                for b in 0..<q1 { for a in b..<q1 { a11[block + a + b * q1] += z1Row[a] * z1Row[b] } }
+                for c in 0..<q1 {
+                    let zc = z1Row[c]
+                    if zc == 0 { continue }
+                    for k in 0..<nonzeros { panelValues[valueBase + c * height + Int(position[indices[k]])] += values[k] * zc }
+                }
+                for a in 0..<nonzeros {
+                    let va = values[a], ia = indices[a]
+                    if va == 0 { continue }
+                    for b in 0..<nonzeros where indices[b] <= ia { a22[ia + indices[b] * r] += va * values[b] }
                 }
             }
+            for index in seen { position[index] = -1 }
+            panelRows += seen.map { Int32($0) }
+            panelStart.append(panelRows.count)
+            panelValueStart.append(panelValues.count)
         }
         self.a11 = a11
-        self.a21 = a21
         self.a22 = a22
+        self.panelStart = panelStart
+        self.panelRows = panelRows
+        self.panelValueStart = panelValueStart
+        self.panelValues = panelValues
     }
 }

@@ -24,10 +24,12 @@ extension LinearMixedModel {
         let beta = Array(v[z..<m])
         var u1 = [Double](repeating: 0, count: q1 * factor.groups1)
         for j in 0..<factor.groups1 {
-            let panel = j * q1 * r, block = j * q1 * q1
+            let first = products.panelStart[j], height = products.panelStart[j + 1] - first
+            let panel = products.panelValueStart[j], block = j * q1 * q1
             var rhs = (0..<q1).map { c in
-                var s = factor.l21[panel + c * r + (r - 1)]
-                for k in 0..<m { s -= factor.l21[panel + c * r + k] * v[k] }
+                // The panel's last row is y's.
+                var s = factor.l21[panel + c * height + (height - 1)]
+                for a in 0..<(height - 1) { s -= factor.l21[panel + c * height + a] * v[Int(products.panelRows[first + a])] }
                 return s
             }
             for i in stride(from: q1 - 1, through: 0, by: -1) {

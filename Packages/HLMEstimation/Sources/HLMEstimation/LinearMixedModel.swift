@@ -40,11 +40,24 @@ public struct LinearMixedModel: Sendable {
         let parameters = deviance.parameters
         let start = parameters.initial
         guard deviance.evaluate(start).isFinite else { throw EstimationError.cannotFactor }
-        let summary = BOBYQA.minimize({ theta in
+        let objective: ([Double]) -> Double = { theta in
             let value = deviance.evaluate(theta)
             progress?(deviance.evaluations, value)
             return value
-        }, start: start, lower: parameters.lowerBounds, upper: parameters.upperBounds)
+        }
+        var summary = BOBYQA.minimize(objective, start: start, lower: parameters.lowerBounds, upper: parameters.upperBounds)
+        // Never stop short: when the gradient at the optimum is not small, restart from there.
+        if ConvergenceCheck.check(deviance: deviance, theta: summary.finalTheta, lower: parameters.lowerBounds,
+                                  upper: parameters.upperBounds) != nil {
+            let again = BOBYQA.minimize(objective, start: summary.finalTheta, lower: parameters.lowerBounds,
+                                        upper: parameters.upperBounds, restart: true)
+            if again.finalObjective <= summary.finalObjective {
+                summary = OptimizationSummary(
+                    algorithm: summary.algorithm + " (restarted)", initialTheta: start, finalTheta: again.finalTheta,
+                    initialObjective: summary.initialObjective, finalObjective: again.finalObjective,
+                    evaluations: summary.evaluations + again.evaluations, returnCode: again.returnCode, returnMessage: again.returnMessage)
+            }
+        }
         return try LinearMixedModel(deviance: deviance, summary: summary)
     }
 

@@ -59,7 +59,9 @@ public struct VarianceComponentInference: Sendable, Codable, Equatable {
             return deviance.logLikelihood(theta: theta, sigma: sigma)
         }
         let d = phi.count
-        let hessian = FiniteDifferences.hessian(logLikelihood, at: phi, step: 1e-4)
+        // Step 1e-3 on the log/atanh scale: the log-likelihood carries rounding noise of about 1e-12 of its
+        // size, which a smaller step would magnify into the second differences (measured: 1e-4 moved SEs by 1e-4).
+        let hessian = FiniteDifferences.hessian(logLikelihood, at: phi, step: 1e-3)
         _ = deviance.evaluate(fit.theta)
         var information = hessian.map { -$0 }
         guard DenseCholesky.factor(&information, n: d) else { return nil }

@@ -2,10 +2,12 @@ import Foundation
 import HLMFormula
 
 /// The lower Cholesky factor L of the penalised system, in two blocks:
-/// L₁₁ block diagonal (one q₁×q₁ block per group of the first term), L₂₁ dense R × q₁J₁, L₂₂ dense R × R
-/// (the further terms, X and y). The last row of L holds the y part: its last entry is √(penalised RSS).
+/// L₁₁ block diagonal (one q₁×q₁ block per group of the first term), L₂₁ as one compact panel per group
+/// (the rest rows that group meets, see ``CrossProducts``), L₂₂ dense R × R (the further terms, X and y).
+/// The last row of L holds the y part: its last entry is √(penalised RSS).
 struct BlockedFactor {
     var l11: [Double]
+    /// Panel values, laid out as `CrossProducts.panelValues`.
     var l21: [Double]
     var l22: [Double]
     let r: Int
@@ -21,7 +23,7 @@ struct BlockedFactor {
         zRest = products.xOffset
         p = products.p
         l11 = products.a11
-        l21 = products.a21
+        l21 = products.panelValues
         l22 = products.a22
     }
 
@@ -30,7 +32,7 @@ struct BlockedFactor {
         let lambda1 = lambdas[0]
         let q1 = self.q1, r = self.r
         l11 = products.a11
-        l21 = products.a21
+        l21 = products.panelValues
         l22 = products.a22
         var ok = true
         let scratch = UnsafeMutablePointer<Double>.allocate(capacity: 2 * q1 * q1 + q1)
@@ -46,9 +48,10 @@ struct BlockedFactor {
                         for i in 0..<q1 { block[i + i * q1] += 1 }
                         guard SmallCholesky.factor(block, n: q1) else { ok = false; return }
                         // L₂₁ panel: (A₂₁ λ₁) L₁₁⁻ᵀ.
-                        let panel = l21p.baseAddress! + j * q1 * r
-                        Self.multiplyRight(panel, rows: r, by: lambda, q1, scratch)
-                        Self.solveRightLowerTranspose(panel, rows: r, block, q1)
+                        let panel = l21p.baseAddress! + products.panelValueStart[j]
+                        let height = products.panelStart[j + 1] - products.panelStart[j]
+                        Self.multiplyRight(panel, rows: height, by: lambda, q1, scratch)
+                        Self.solveRightLowerTranspose(panel, rows: height, block, q1)
                     }
                 }
             }
@@ -57,23 +60,101 @@ struct BlockedFactor {
         // Λ' on the rows of further terms (left) in L₂₁ and both sides in A₂₂.
         applyRestLambdas(products: products, lambdas: lambdas, design: design)
         for i in 0..<zRest { l22[i + i * r] += 1 }
-        DenseCholesky.subtractOuterProduct(&l22, l21, n: r, k: q1 * groups1)
+        subtractPanelProducts(products)
         return DenseCholesky.factor(&l22, n: r)
     }
 
-    /// Scales the further terms' rows of L₂₁ by λ' and A₂₂ to Λ' A₂₂ Λ (on the full symmetric matrix).
+    /// L₂₂ −= Σ_j P_j P_j' over each group's compact panel (lower triangle).
+    private mutating func subtractPanelProducts(_ products: CrossProducts) {
+        let r = self.r, q1 = self.q1
+        l22.withUnsafeMutableBufferPointer { target in
+            l21.withUnsafeBufferPointer { panels in
+                products.panelRows.withUnsafeBufferPointer { rows in
+                    for j in 0..<groups1 {
+                        let first = products.panelStart[j], height = products.panelStart[j + 1] - first
+                        let panel = panels.baseAddress! + products.panelValueStart[j]
+                        for b in 0..<height {
+                            let rowB = Int(rows[first + b])
+                            let column = target.baseAddress! + rowB * r
+                            for a in b..<height {
+                                var s = 0.0
+                                for c in 0..<q1 { s += panel[a + c * height] * panel[b + c * height] }
+                                column[Int(rows[first + a])] -= s
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    /// Scales the further terms' rows of L₂₁ by λ' and A₂₂ to Λ' A₂₂ Λ. Scalar terms (q = 1) are a
+    /// diagonal scaling done in one pass over the lower triangle; larger terms transform their rows
+    /// and columns of the full symmetric matrix.
     private mutating func applyRestLambdas(products: CrossProducts, lambdas: [[Double]], design: ModelDesign) {
         let r = self.r
         guard products.order.count > 1 else { return }
-        for j in 0..<r { for i in 0..<j { l22[i + j * r] = l22[j + i * r] } }
+        // Diagonal part: one factor per rest index (1 for X, y and for the rows of vector terms).
+        var scale = [Double](repeating: 1, count: r)
+        var vectorTerms: [Int] = []
         for (t, k) in products.order.dropFirst().enumerated() {
             let term = design.randomTerms[k]
-            let q = term.termCount, lambda = lambdas[t + 1]
-            for g in 0..<term.groupCount {
-                let base = products.restOffsets[t] + g * q
-                Self.leftMultiplyTranspose(&l21, ld: r, columns: q1 * groups1, rowStart: base, lambda, q)
-                Self.leftMultiplyTranspose(&l22, ld: r, columns: r, rowStart: base, lambda, q)
-                Self.rightMultiply(&l22, ld: r, rows: r, columnStart: base, lambda, q)
+            if term.termCount == 1 {
+                let l = lambdas[t + 1][0]
+                for g in 0..<term.groupCount { scale[products.restOffsets[t] + g] = l }
+            } else {
+                vectorTerms.append(t)
+            }
+        }
+        l22.withUnsafeMutableBufferPointer { matrix in
+            scale.withUnsafeBufferPointer { s in
+                for j in 0..<r {
+                    let sj = s[j]
+                    let column = matrix.baseAddress! + j * r
+                    for i in j..<r { column[i] *= s[i] * sj }
+                }
+            }
+        }
+        if !vectorTerms.isEmpty {
+            for j in 0..<r { for i in 0..<j { l22[i + j * r] = l22[j + i * r] } }
+            for t in vectorTerms {
+                let term = design.randomTerms[products.order[t + 1]]
+                let q = term.termCount, lambda = lambdas[t + 1]
+                for g in 0..<term.groupCount {
+                    let base = products.restOffsets[t] + g * q
+                    Self.leftMultiplyTranspose(&l22, ld: r, columns: r, rowStart: base, lambda, q)
+                    Self.rightMultiply(&l22, ld: r, rows: r, columnStart: base, lambda, q)
+                }
+            }
+        }
+        // Rows of the panels that belong to further terms: λ' on each group's q rows (contiguous in a panel).
+        var transformed = [Double](repeating: 0, count: 8)
+        for j in 0..<groups1 {
+            let first = products.panelStart[j], height = products.panelStart[j + 1] - first
+            let valueBase = products.panelValueStart[j]
+            var a = 0
+            while a < height {
+                let index = Int(products.panelRows[first + a])
+                guard index < zRest else { break }
+                let t = Int(products.restTerm[index])
+                let lambda = lambdas[t + 1]
+                let q = lambda.count == 1 ? 1 : Int(Double(lambda.count).squareRoot())
+                if q == 1 {
+                    let l = lambda[0]
+                    for c in 0..<q1 { l21[valueBase + c * height + a] *= l }
+                } else {
+                    if transformed.count < q { transformed = [Double](repeating: 0, count: q) }
+                    for c in 0..<q1 {
+                        let column = valueBase + c * height
+                        for x in 0..<q {
+                            var s = 0.0
+                            for k in x..<q { s += lambda[k + x * q] * l21[column + a + k] }
+                            transformed[x] = s
+                        }
+                        for x in 0..<q { l21[column + a + x] = transformed[x] }
+                    }
+                }
+                a += q
             }
         }
     }
