@@ -21,12 +21,23 @@ struct FitCommand: ParsableCommand {
     @OptionGroup var model: ModelOptions
     @OptionGroup var output: OutputOptions
 
+    @Flag(name: .long, help: "Print the time of each stage (read, design, fit, report) and the peak memory to standard error.")
+    var timing = false
+
     func run() throws {
+        var clock = StageClock(enabled: timing)
         let (frame, codebook) = try data.load()
         data.printWarnings(frame)
+        clock.lap("read")
         let (parsed, design, filtered) = try model.design(formula: model.formulaText(formula), frame: frame)
+        clock.lap("design")
         let fit = try model.fit(design, model: parsed)
+        clock.lap("fit")
         let report = FitReport(fit, filteredRows: filtered, robust: model.robust)
+        defer {
+            clock.lap("report")
+            clock.finish()
+        }
         let text: String
         switch output.format {
         case .json:

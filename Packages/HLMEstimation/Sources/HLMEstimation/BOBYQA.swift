@@ -28,7 +28,7 @@ public enum BOBYQA {
         var code = Int32(HLM_NLOPT_SUCCESS)
         // One pass; `restart` reruns from the optimum with a smaller first step (the caller asks for it when
         // the gradient there is not small).
-        let steps: [Double] = restart ? [0.05, 0.01] : [0.75]
+        let steps: [Double] = restart ? [0.05, 0.01] : [0.3]
         for pass in steps.indices {
             let step = steps[pass]
             let box = ObjectiveBox(objective)

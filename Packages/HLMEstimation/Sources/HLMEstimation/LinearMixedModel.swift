@@ -38,7 +38,8 @@ public struct LinearMixedModel: Sendable {
         }
         let deviance = ProfiledDeviance(design, criterion: criterion)
         let parameters = deviance.parameters
-        let start = parameters.initial
+        var start = StartingValues.theta(design, parameters: parameters)
+        if !deviance.evaluate(start).isFinite { start = parameters.initial }
         guard deviance.evaluate(start).isFinite else { throw EstimationError.cannotFactor }
         let objective: ([Double]) -> Double = { theta in
             let value = deviance.evaluate(theta)

@@ -8,6 +8,8 @@ final class PredictorResolver {
     let builder: DesignBuilder
     /// Remarks collected while resolving, in order, without repeats.
     var notes = OrderedNotes()
+    /// Factor codings already computed, by column name (a grouping column is used by several terms).
+    private var factorCache: [String: ([String], [String], [Int32])] = [:]
 
     init(frame: DataFrame, rows: [Int], builder: DesignBuilder) {
         self.frame = frame
@@ -79,6 +81,13 @@ final class PredictorResolver {
 
     /// Levels, their data values, and per-row codes of a column used as a factor or grouping factor.
     private func factorCodes(_ name: String, purpose: String) throws(FormulaError) -> ([String], [String], [Int32]) {
+        if let cached = factorCache[name] { return cached }
+        let result = try computeFactorCodes(name, purpose: purpose)
+        factorCache[name] = result
+        return result
+    }
+
+    private func computeFactorCodes(_ name: String, purpose: String) throws(FormulaError) -> ([String], [String], [Int32]) {
         let column = frame.column(named: name)!
         switch column.values {
         case .categorical(let factor):
@@ -129,13 +138,27 @@ final class PredictorResolver {
             parts.append((usedLevels, usedCodes))
         }
         if parts.count == 1 { return parts[0] }
-        // Combinations in the order of the outer factor, then the inner ones.
-        var keys = [[Int32]](repeating: [], count: rows.count)
-        for (_, codes) in parts { for i in codes.indices { keys[i].append(codes[i]) } }
-        let distinct = Array(Set(keys)).sorted { $0.lexicographicallyPrecedes($1) }
-        var index: [[Int32]: Int32] = [:]
+        // Combinations in the order of the outer factor, then the inner ones: one mixed-radix key per row.
+        var keys = [Int](repeating: 0, count: rows.count)
+        var radix = 1
+        for (levels, codes) in parts.reversed() {
+            for i in codes.indices { keys[i] += Int(codes[i]) * radix }
+            radix *= max(1, levels.count)
+        }
+        let distinct = Array(Set(keys)).sorted()
+        var index: [Int: Int32] = [:]
+        index.reserveCapacity(distinct.count)
         for (i, key) in distinct.enumerated() { index[key] = Int32(i) }
-        let levels = distinct.map { key in key.enumerated().map { parts[$0.offset].0[Int($0.element)] }.joined(separator: ":") }
+        let levels = distinct.map { key -> String in
+            var rest = key, names: [String] = []
+            var place = radix
+            for (partLevels, _) in parts {
+                place /= max(1, partLevels.count)
+                names.append(partLevels[rest / place])
+                rest %= place
+            }
+            return names.joined(separator: ":")
+        }
         return (levels, keys.map { index[$0]! })
     }
 

@@ -31,9 +31,10 @@ struct BlockedFactor {
     mutating func update(products: CrossProducts, lambdas: [[Double]], design: ModelDesign) -> Bool {
         let lambda1 = lambdas[0]
         let q1 = self.q1, r = self.r
-        l11 = products.a11
-        l21 = products.panelValues
-        l22 = products.a22
+        // Copy the cross products into the factor's own buffers (no reallocation per evaluation).
+        Self.copy(products.a11, into: &l11)
+        Self.copy(products.panelValues, into: &l21)
+        Self.copy(products.a22, into: &l22)
         var ok = true
         let scratch = UnsafeMutablePointer<Double>.allocate(capacity: 2 * q1 * q1 + q1)
         defer { scratch.deallocate() }
@@ -64,6 +65,14 @@ struct BlockedFactor {
         return DenseCholesky.factor(&l22, n: r)
     }
 
+    /// `target` ← `source` (same length), reusing `target`'s storage.
+    static func copy(_ source: [Double], into target: inout [Double]) {
+        precondition(source.count == target.count, "buffer sizes differ")
+        source.withUnsafeBufferPointer { s in
+            target.withUnsafeMutableBufferPointer { t in t.baseAddress!.update(from: s.baseAddress!, count: s.count) }
+        }
+    }
+
     /// L₂₂ −= Σ_j P_j P_j' over each group's compact panel (lower triangle).
     private mutating func subtractPanelProducts(_ products: CrossProducts) {
         let r = self.r, q1 = self.q1
@@ -73,6 +82,16 @@ struct BlockedFactor {
                     for j in 0..<groups1 {
                         let first = products.panelStart[j], height = products.panelStart[j + 1] - first
                         let panel = panels.baseAddress! + products.panelValueStart[j]
+                        if q1 == 1 {
+                            // A rank-one update per group: the common case of a scalar first term.
+                            for b in 0..<height {
+                                let vb = panel[b]
+                                if vb == 0 { continue }
+                                let column = target.baseAddress! + Int(rows[first + b]) * r
+                                for a in b..<height { column[Int(rows[first + a])] -= panel[a] * vb }
+                            }
+                            continue
+                        }
                         for b in 0..<height {
                             let rowB = Int(rows[first + b])
                             let column = target.baseAddress! + rowB * r
