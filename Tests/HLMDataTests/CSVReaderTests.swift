@@ -93,6 +93,23 @@ struct CSVReaderTests {
             }
             #expect(parsed == Double(text)!, "\(text)")
         }
+        // Long mantissas (16–19 digits) and exponents around the extended-precision path's limits.
+        for _ in 0..<20000 {
+            let digits = Int.random(in: 1...21, using: &generator)
+            var text = String((0..<digits).map { _ in Character(String(Int.random(in: 0...9, using: &generator))) })
+            if Bool.random(using: &generator) { text.insert(".", at: text.index(text.startIndex, offsetBy: Int.random(in: 0...digits, using: &generator))) }
+            text += "e\(Int.random(in: -40...40, using: &generator))"
+            if text.hasPrefix(".e") || text.hasPrefix("e") { continue }
+            guard case .number(let parsed) = NumberParser.parse(text), let expected = Double(text) else {
+                Issue.record("\(text) did not parse")
+                continue
+            }
+            #expect(parsed == expected, "\(text)")
+        }
+        // Halfway cases between doubles: 2^53 + 1 and neighbours must round to even.
+        for text in ["9007199254740993", "9007199254740995", "9007199254740993.0000000001", "1.00000000000000011102230246251565404236316680908203125"] {
+            #expect(NumberParser.parse(text) == .number(Double(text)!), "\(text)")
+        }
         #expect(NumberParser.parse("0x10") == .notANumber)
         #expect(NumberParser.parse("1e") == .notANumber)
         #expect(NumberParser.parse("NaN") == .missing)

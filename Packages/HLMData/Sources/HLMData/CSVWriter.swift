@@ -30,7 +30,7 @@ public struct CSVWriter: Sendable {
             let code = c.codes[row]
             return code < 0 ? "NA" : Self.quoted(c.levels[Int(code)])
         case .text(let c):
-            return c.values[row].map(Self.quoted) ?? "NA"
+            return c[row].map(Self.quoted) ?? "NA"
         }
     }
 

@@ -24,6 +24,17 @@ public struct CategoricalColumn: Sendable, Equatable {
         self.init(codes: values.map { $0.map { index[$0]! } ?? -1 }, levels: levels)
     }
 
+    /// A factor from a text column: the values that occur, sorted as R's `factor()` sorts them.
+    public init(text: TextColumn) {
+        var used = [Bool](repeating: false, count: text.strings.count)
+        for code in text.codes where code >= 0 { used[Int(code)] = true }
+        let levels = CategoricalColumn.sortedLevels(Set(text.strings.indices.filter { used[$0] }.map { text.strings[$0] }))
+        var index: [String: Int32] = [:]
+        for (i, level) in levels.enumerated() { index[level] = Int32(i) }
+        let map = text.strings.indices.map { used[$0] ? index[text.strings[$0]]! : -1 }
+        self.init(codes: text.codes.map { $0 < 0 ? -1 : map[Int($0)] }, levels: levels)
+    }
+
     /// Numeric-looking values sort as numbers, the rest as strings.
     static func sortedLevels(_ values: Set<String>) -> [String] {
         let numbers = values.map { Double($0) }

@@ -33,7 +33,7 @@ public enum ColumnValues: Sendable, Equatable {
         switch self {
         case .numeric(let c): c.values.count
         case .categorical(let c): c.codes.count
-        case .text(let c): c.values.count
+        case .text(let c): c.count
         }
     }
 
@@ -41,7 +41,7 @@ public enum ColumnValues: Sendable, Equatable {
         switch self {
         case .numeric(let c): c.isMissing[row]
         case .categorical(let c): c.codes[row] < 0
-        case .text(let c): c.values[row] == nil
+        case .text(let c): c.codes[row] < 0
         }
     }
 
@@ -53,6 +53,15 @@ public enum ColumnValues: Sendable, Equatable {
         }
     }
 
+    /// Per row, whether the value is missing.
+    public var missingMask: [Bool] {
+        switch self {
+        case .numeric(let c): c.isMissing
+        case .categorical(let c): c.codes.map { $0 < 0 }
+        case .text(let c): c.codes.map { $0 < 0 }
+        }
+    }
+
     /// The values at `rows`, in that order.
     public func subset(_ rows: [Int]) -> ColumnValues {
         switch self {
@@ -61,7 +70,7 @@ public enum ColumnValues: Sendable, Equatable {
         case .categorical(let c):
             .categorical(CategoricalColumn(codes: rows.map { c.codes[$0] }, levels: c.levels, levelValues: c.levelValues))
         case .text(let c):
-            .text(TextColumn(values: rows.map { c.values[$0] }))
+            .text(c.subset(rows))
         }
     }
 }

@@ -15,7 +15,9 @@ struct ColumnBuilder {
     private(set) var mode: Mode
     private(set) var numbers: [Double] = []
     private(set) var missing: [Bool] = []
-    private(set) var texts: [String?] = []
+    /// Text mode: per row a code into `interner` (-1 missing).
+    private(set) var textCodes: [Int32] = []
+    private(set) var interner = TextInterner()
     /// Numeric missing-value codes from the codebook, parsed once.
     private let numericMissingCodes: [Double]
     private let checksMissingCodes: Bool
@@ -40,7 +42,7 @@ struct ColumnBuilder {
         }
         numericMissingCodes = codes
         if mode == .text {
-            texts.reserveCapacity(expectedRows)
+            textCodes.reserveCapacity(expectedRows)
         } else {
             numbers.reserveCapacity(expectedRows)
             missing.reserveCapacity(expectedRows)
@@ -88,15 +90,19 @@ struct ColumnBuilder {
         // A quoted "NA" is the text NA; an unquoted one is missing.
         if length == 0 || (!field.quoted && length == 2 && scanner.bytes[field.start] == UInt8(ascii: "N")
             && scanner.bytes[field.start + 1] == UInt8(ascii: "A")) {
-            texts.append(nil)
+            textCodes.append(-1)
             return
         }
-        let value = scanner.text(of: field)
-        if checksMissingCodes, let variable, variable.isMissingCode(value) {
-            texts.append(nil)
-        } else {
-            texts.append(value)
+        if checksMissingCodes || field.escaped {
+            let value = scanner.text(of: field)
+            if checksMissingCodes, let variable, variable.isMissingCode(value) {
+                textCodes.append(-1)
+            } else {
+                textCodes.append(interner.intern(value))
+            }
+            return
         }
+        textCodes.append(interner.intern(scanner.bytes, field.start, field.end))
     }
 
     /// Turns an inferred-numeric column into text; `earlierFields` are its fields in the rows read so far.
@@ -105,7 +111,7 @@ struct ColumnBuilder {
         mode = .text
         numbers = []
         missing = []
-        texts.reserveCapacity(earlierFields.count * 2)
+        textCodes.reserveCapacity(earlierFields.count * 2)
         for field in earlierFields { appendText(field, scanner: scanner) }
     }
 
@@ -123,7 +129,10 @@ struct ColumnBuilder {
             switchToText(earlierFields: Self.fields(column, ownOffsets, bytes, maxFieldBytes), scanner: scanner)
         }
         if mode == .text {
-            texts += other.texts
+            // Re-code the other chunk's values into this chunk's dictionary.
+            let strings = other.interner.strings()
+            let map = strings.map { interner.intern($0) }
+            textCodes += other.textCodes.map { $0 < 0 ? -1 : map[Int($0)] }
         } else {
             numbers += other.numbers
             missing += other.missing
@@ -148,16 +157,17 @@ struct ColumnBuilder {
         case .inferred, .declaredNumeric:
             return Column(name: name, label: label, values: .numeric(NumericColumn(values: numbers, isMissing: missing)))
         case .text:
+            let text = TextColumn(codes: textCodes, strings: interner.strings())
             if let variable, !variable.valueLabels.isEmpty {
-                return Column(name: name, label: label, values: .categorical(Self.categorical(texts, variable)))
+                return Column(name: name, label: label, values: .categorical(Self.categorical(text, variable)))
             }
-            return Column(name: name, label: label, values: .text(TextColumn(values: texts)))
+            return Column(name: name, label: label, values: .text(text))
         }
     }
 
     /// Codes values against the codebook's value labels (in code order). Values without a label
     /// become extra levels after the labelled ones, named as written.
-    static func categorical(_ values: [String?], _ variable: CodebookVariable) -> CategoricalColumn {
+    static func categorical(_ text: TextColumn, _ variable: CodebookVariable) -> CategoricalColumn {
         var labelled = variable.valueLabels
         let numericCodes = labelled.map { NumberParser.parse($0.value) }
         if numericCodes.allSatisfy({ if case .number = $0 { true } else { false } }) {
@@ -169,14 +179,11 @@ struct ColumnBuilder {
         }
         var levels = labelled.map { $0.label ?? $0.value }
         var levelValues = labelled.map(\.value)
-        var lookup: [String: Int32] = [:]
-        var codes = [Int32](repeating: -1, count: values.count)
-        for (row, value) in values.enumerated() {
-            guard let value else { continue }
-            if let code = lookup[value] {
-                codes[row] = code
-                continue
-            }
+        // Each distinct string once: its level (an extra level when the codebook has no label for it).
+        var levelOfString = [Int32](repeating: -1, count: text.strings.count)
+        var used = [Bool](repeating: false, count: text.strings.count)
+        for code in text.codes where code >= 0 { used[Int(code)] = true }
+        for (k, value) in text.strings.enumerated() where used[k] {
             let parsed = NumberParser.parse(value)
             var code = levelValues.firstIndex { CodebookVariable.sameValue(value, parsed, $0) }
             if code == nil {
@@ -184,9 +191,8 @@ struct ColumnBuilder {
                 levelValues.append(value)
                 code = levels.count - 1
             }
-            lookup[value] = Int32(code!)
-            codes[row] = Int32(code!)
+            levelOfString[k] = Int32(code!)
         }
-        return CategoricalColumn(codes: codes, levels: levels, levelValues: levelValues)
+        return CategoricalColumn(codes: text.codes.map { $0 < 0 ? -1 : levelOfString[Int($0)] }, levels: levels, levelValues: levelValues)
     }
 }

@@ -51,10 +51,9 @@ public struct ColumnSummary: Sendable, Equatable, Codable {
             missing = c.codes.count - count
             levels = zip(c.levels, counts).map { LevelCount(level: $0, count: $1) }
         case .text(let c):
-            let present = c.values.compactMap { $0 }
-            count = present.count
-            missing = c.values.count - present.count
-            distinct = Set(present).count
+            count = c.codes.filter { $0 >= 0 }.count
+            missing = c.count - count
+            distinct = c.distinctCount
         }
     }
 }

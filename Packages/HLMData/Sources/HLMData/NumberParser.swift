@@ -85,8 +85,43 @@ public enum NumberParser {
                 ? value / powerOfTen(-decimalExponent) : value * powerOfTen(decimalExponent)
             return .number(negative ? -scaled : scaled)
         }
+        #if arch(x86_64)
+        if digitCount <= 19, decimalExponent >= -27, decimalExponent <= 27,
+           let value = extendedPrecision(mantissa, decimalExponent) {
+            return .number(negative ? -value : value)
+        }
+        #endif
         return .number(slowParse(bytes, start, end))
     }
+
+    #if arch(x86_64)
+    /// Up to 19 digits times 10^k, |k| ≤ 27, in x87 extended precision: the mantissa and 10^|k| are
+    /// exact there, so the product or quotient is rounded once, to 64 bits. Rounding that to a double is
+    /// then exact unless it sits within one extended ulp of a halfway point between two doubles — those
+    /// rare cases (and results outside the normal range) go to strtod.
+    @usableFromInline
+    static func extendedPrecision(_ mantissa: UInt64, _ exponent: Int) -> Double? {
+        let power = extendedPowerOfTen(abs(exponent))
+        let value = exponent < 0 ? Float80(mantissa) / power : Float80(mantissa) * power
+        guard value == 0 || (value > 1e-300 && value < 1e300) else { return nil }
+        let low = value.significandBitPattern & 0x7FF
+        guard low < 0x3FF || low > 0x401 else { return nil }
+        return Double(value)
+    }
+
+    @inline(__always)
+    static func extendedPowerOfTen(_ k: Int) -> Float80 {
+        var value: Float80 = 1
+        var base: Float80 = 10
+        var k = k
+        while k > 0 {
+            if k & 1 == 1 { value *= base }
+            base *= base
+            k >>= 1
+        }
+        return value
+    }
+    #endif
 
     /// 10^k for 0 ≤ k ≤ 22, all exact in binary64.
     @inline(__always)

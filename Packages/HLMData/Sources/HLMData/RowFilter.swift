@@ -86,12 +86,14 @@ public indirect enum RowFilter: Sendable, Equatable {
             guard op == .equal || op == .notEqual else {
                 throw fail("text compares only with == and !=")
             }
-            return c.values.map { $0 != nil && (($0 == label) == (op == .equal)) }
+            let matches = c.strings.map { ($0 == label) == (op == .equal) }
+            return c.codes.map { $0 >= 0 && matches[Int($0)] }
         case (.text(let c), .number(let x)):
-            return c.values.map { text in
-                guard let text, case .number(let v) = NumberParser.parse(text) else { return false }
+            let holds = c.strings.map { text -> Bool in
+                guard case .number(let v) = NumberParser.parse(text) else { return false }
                 return op.holds(v, x)
             }
+            return c.codes.map { $0 >= 0 && holds[Int($0)] }
         }
     }
 }

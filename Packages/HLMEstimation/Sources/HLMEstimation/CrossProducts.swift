@@ -55,6 +55,17 @@ struct CrossProducts: Sendable {
         restCount = offset + p + 1
         let r = restCount
 
+        if order.count == 1 {
+            // One term: every group's panel is X and y; one pass, no grouping of rows needed.
+            (a11, a22, panelValues) = Self.singleTerm(design, first, q1: q1, r: r)
+            let height = r, count = groups1, width = q1
+            panelStart = (0...count).map { $0 * height }
+            panelValueStart = (0...count).map { $0 * height * width }
+            var rows = [Int32](repeating: 0, count: count * height)
+            for g in 0..<count { for k in 0..<height { rows[g * height + k] = Int32(k) } }
+            panelRows = rows
+            return
+        }
         // Rows grouped by the first term's group (a counting sort).
         let codes1 = first.codes
         var start = [Int](repeating: 0, count: groups1 + 1)
@@ -138,5 +149,40 @@ struct CrossProducts: Sendable {
         self.panelRows = panelRows
         self.panelValueStart = panelValueStart
         self.panelValues = panelValues
+    }
+
+    /// The cross products of a one-term model in a single pass over the rows, with plain pointers.
+    static func singleTerm(_ design: ModelDesign, _ term: RandomEffectsDesign, q1: Int, r: Int) -> ([Double], [Double], [Double]) {
+        let n = design.observationCount, p = r - 1, groups = term.groupCount
+        var a11 = [Double](repeating: 0, count: q1 * q1 * groups)
+        var a22 = [Double](repeating: 0, count: r * r)
+        var panels = [Double](repeating: 0, count: groups * r * q1)
+        var row = [Double](repeating: 0, count: r)
+        var zRow = [Double](repeating: 0, count: q1)
+        design.x.values.withUnsafeBufferPointer { x in
+            term.z.values.withUnsafeBufferPointer { z in
+                a11.withUnsafeMutableBufferPointer { a11 in
+                    a22.withUnsafeMutableBufferPointer { a22 in
+                        panels.withUnsafeMutableBufferPointer { panels in
+                            for i in 0..<n {
+                                let j = Int(term.codes[i])
+                                for c in 0..<p { row[c] = x[i + c * n] }
+                                row[p] = design.y[i]
+                                for c in 0..<q1 { zRow[c] = z[i + c * n] }
+                                let block = a11.baseAddress! + j * q1 * q1
+                                for b in 0..<q1 { for a in b..<q1 { block[a + b * q1] += zRow[a] * zRow[b] } }
+                                let panel = panels.baseAddress! + j * r * q1
+                                for c in 0..<q1 {
+                                    let zc = zRow[c]
+                                    for k in 0..<r { panel[k + c * r] += row[k] * zc }
+                                }
+                                for b in 0..<r { for a in b..<r { a22[a + b * r] += row[a] * row[b] } }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        return (a11, a22, panels)
     }
 }

@@ -65,17 +65,21 @@ struct DesignBuilder {
     }
 
     static func isConstantWithinGroups(_ predictor: ResolvedPredictor, _ groups: [Int32]) -> Bool {
-        var first: [Int32: Double] = [:]
+        let count = Int(groups.max() ?? -1) + 1
+        var first = [Double](repeating: .nan, count: count)
+        var seen = [Bool](repeating: false, count: count)
         for row in groups.indices {
             let value: Double
             switch predictor {
             case .continuous(_, let values): value = values[row]
             case .categorical(_, let codes, _, _): value = Double(codes[row])
             }
-            if let seen = first[groups[row]] {
-                if seen != value { return false }
+            let g = Int(groups[row])
+            if seen[g] {
+                if first[g] != value { return false }
             } else {
-                first[groups[row]] = value
+                seen[g] = true
+                first[g] = value
             }
         }
         return true
@@ -86,7 +90,8 @@ struct DesignBuilder {
         var keep = [Bool](repeating: true, count: frame.rowCount)
         for name in formula.variables {
             let column = frame.column(named: name)!
-            for row in 0..<frame.rowCount where keep[row] && column.isMissing(row) { keep[row] = false }
+            let missing = column.values.missingMask
+            for row in 0..<frame.rowCount where missing[row] { keep[row] = false }
             if case .numeric(let numbers) = column.values,
                let bad = numbers.values.indices.first(where: { keep[$0] && numbers.values[$0].isInfinite }) {
                 throw fail("column \"\(name)\" has an infinite value (data row \(bad + 1))", name: name,

@@ -50,8 +50,8 @@ final class PredictorResolver {
         case .text(let text):
             var values: [Double] = []
             for row in rows {
-                guard case .number(let x) = NumberParser.parse(text.values[row]!) else {
-                    throw builder.fail("\"\(name)\" is text (\"\(text.values[row]!)\" in data row \(row + 1)); it cannot be used as a number", name: name)
+                guard case .number(let x) = NumberParser.parse(text[row]!) else {
+                    throw builder.fail("\"\(name)\" is text (\"\(text[row]!)\" in data row \(row + 1)); it cannot be used as a number", name: name)
                 }
                 values.append(x)
             }
@@ -93,7 +93,7 @@ final class PredictorResolver {
         case .categorical(let factor):
             return (factor.levels, factor.levelValues, rows.map { factor.codes[$0] })
         case .text(let text):
-            let factor = CategoricalColumn(values: rows.map { text.values[$0] })
+            let factor = CategoricalColumn(text: rows.count == text.count ? text : text.subset(rows))
             return (factor.levels, factor.levelValues, factor.codes)
         case .numeric(let numbers):
             let values = rows.map { numbers.values[$0] }
