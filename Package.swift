@@ -56,5 +56,7 @@ let package = Package(
         .testTarget(
             name: "HLMReportTests", dependencies: ["HLMReport", "HLMTestSupport"], path: "Tests/HLMReportTests",
             exclude: ["Snapshots"]),
+        // The command line, run as a process: exit statuses, messages, --output.
+        .testTarget(name: "hlmTests", dependencies: ["hlm", "HLMTestSupport"], path: "Tests/hlmTests"),
     ]
 )

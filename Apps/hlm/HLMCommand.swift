@@ -30,12 +30,11 @@ struct HLMCommand: ParsableCommand {
         } catch let error as CommandFailure {
             exitWithMessage("hlm: error: \(error.message)", code: error.status)
         } catch {
+            // Help and version requests exit 0 as ArgumentParser prints them; usage errors exit 2 (cli.md).
             let code = exitCode(for: error)
-            if code == .success || code == .validationFailure {
-                exit(withError: error)
-            }
+            if code == .success { exit(withError: error) }
             let message = fullMessage(for: error)
-            exitWithMessage(message, code: code.rawValue == 64 ? ExitStatus.badInput : ExitStatus.modelFailure)
+            exitWithMessage(message, code: code == .validationFailure || code.rawValue == 64 ? ExitStatus.badInput : ExitStatus.modelFailure)
         }
     }
 

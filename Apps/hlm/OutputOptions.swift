@@ -51,14 +51,15 @@ struct OutputOptions: ParsableArguments {
             .appendingPathComponent(".\(target.lastPathComponent).\(ProcessInfo.processInfo.processIdentifier).tmp")
         do {
             try Data(text.utf8).write(to: temporary)
-            if FileManager.default.fileExists(atPath: target.path) {
-                _ = try FileManager.default.replaceItemAt(target, withItemAt: temporary)
-            } else {
-                try FileManager.default.moveItem(at: temporary, to: target)
-            }
         } catch {
             try? FileManager.default.removeItem(at: temporary)
             throw CommandFailure(message: "\(output): cannot write (\(error.localizedDescription))", status: ExitStatus.badInput)
+        }
+        // rename(2) replaces the target in one step: readers see the old file or the new one, never a part.
+        guard rename(temporary.path, target.path) == 0 else {
+            let reason = String(cString: strerror(errno))
+            try? FileManager.default.removeItem(at: temporary)
+            throw CommandFailure(message: "\(output): cannot write (\(reason))", status: ExitStatus.badInput)
         }
     }
 }

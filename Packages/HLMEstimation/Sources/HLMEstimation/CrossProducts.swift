@@ -32,7 +32,9 @@ struct CrossProducts: Sendable {
     let restCount: Int
     let n: Int
 
-    init(_ design: ModelDesign) {
+    /// `yShift` is subtracted from y first (the mean, when X has an intercept: it spares y'y the
+    /// cancellation that data around 1e8 would suffer, and changes nothing but β₀).
+    init(_ design: ModelDesign, yShift: Double = 0) {
         let terms = design.randomTerms
         order = terms.indices.sorted { (terms[$0].groupCount * terms[$0].termCount, -$0) > (terms[$1].groupCount * terms[$1].termCount, -$1) }
         let first = terms[order[0]]
@@ -57,7 +59,7 @@ struct CrossProducts: Sendable {
 
         if order.count == 1 {
             // One term: every group's panel is X and y; one pass, no grouping of rows needed.
-            (a11, a22, panelValues) = Self.singleTerm(design, first, q1: q1, r: r)
+            (a11, a22, panelValues) = Self.singleTerm(design, first, q1: q1, r: r, yShift: yShift)
             let height = r, count = groups1, width = q1
             panelStart = (0...count).map { $0 * height }
             panelValueStart = (0...count).map { $0 * height * width }
@@ -80,7 +82,7 @@ struct CrossProducts: Sendable {
         }
 
         let restTerms = order.dropFirst().map { terms[$0] }
-        let x = design.x.values, y = design.y, z1 = first.z.values
+        let x = design.x.values, y = design.y.map { $0 - yShift }, z1 = first.z.values
         var a11 = [Double](repeating: 0, count: q1 * q1 * groups1)
         var a22 = [Double](repeating: 0, count: r * r)
         var panelStart = [0], panelRows: [Int32] = [], panelValueStart = [0], panelValues: [Double] = []
@@ -152,7 +154,7 @@ struct CrossProducts: Sendable {
     }
 
     /// The cross products of a one-term model in a single pass over the rows, with plain pointers.
-    static func singleTerm(_ design: ModelDesign, _ term: RandomEffectsDesign, q1: Int, r: Int) -> ([Double], [Double], [Double]) {
+    static func singleTerm(_ design: ModelDesign, _ term: RandomEffectsDesign, q1: Int, r: Int, yShift: Double) -> ([Double], [Double], [Double]) {
         let n = design.observationCount, p = r - 1, groups = term.groupCount
         var a11 = [Double](repeating: 0, count: q1 * q1 * groups)
         var a22 = [Double](repeating: 0, count: r * r)
@@ -167,7 +169,7 @@ struct CrossProducts: Sendable {
                             for i in 0..<n {
                                 let j = Int(term.codes[i])
                                 for c in 0..<p { row[c] = x[i + c * n] }
-                                row[p] = design.y[i]
+                                row[p] = design.y[i] - yShift
                                 for c in 0..<q1 { zRow[c] = z[i + c * n] }
                                 let block = a11.baseAddress! + j * q1 * q1
                                 for b in 0..<q1 { for a in b..<q1 { block[a + b * q1] += zRow[a] * zRow[b] } }

@@ -21,7 +21,8 @@ extension LinearMixedModel {
             for k in (i + 1)..<max(i + 1, m) { s -= factor.l22[k + i * r] * v[k] }
             v[i] = s / factor.l22[i + i * r]
         }
-        let beta = Array(v[z..<m])
+        var beta = Array(v[z..<m])
+        if let intercept = deviance.interceptColumn { beta[intercept] += deviance.yShift }
         var u1 = [Double](repeating: 0, count: q1 * factor.groups1)
         for j in 0..<factor.groups1 {
             let first = products.panelStart[j], height = products.panelStart[j + 1] - first

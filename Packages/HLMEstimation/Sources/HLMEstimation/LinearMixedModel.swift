@@ -33,9 +33,7 @@ public struct LinearMixedModel: Sendable {
         _ design: ModelDesign, criterion: ProfiledDeviance.Criterion, progress: ((Int, Double) -> Void)? = nil
     ) throws(EstimationError) -> LinearMixedModel {
         guard !design.randomTerms.isEmpty else { throw EstimationError.noRandomEffects }
-        guard design.observationCount > design.x.columns else {
-            throw EstimationError.tooFewObservations(design.observationCount, design.x.columns)
-        }
+        try validate(design)
         let deviance = ProfiledDeviance(design, criterion: criterion)
         let parameters = deviance.parameters
         var start = StartingValues.theta(design, parameters: parameters)
@@ -60,6 +58,23 @@ public struct LinearMixedModel: Sendable {
             }
         }
         return try LinearMixedModel(deviance: deviance, summary: summary)
+    }
+
+    /// The checks every estimator makes before fitting (lme4 makes the same): enough rows, a response
+    /// that varies, and grouping factors with at least two groups and fewer groups than rows.
+    public static func validate(_ design: ModelDesign) throws(EstimationError) {
+        guard !design.randomTerms.isEmpty else { throw EstimationError.noRandomEffects }
+        guard design.observationCount > design.x.columns else {
+            throw EstimationError.tooFewObservations(design.observationCount, design.x.columns)
+        }
+        let y = design.y
+        if let first = y.first, y.allSatisfy({ $0 == first }) { throw EstimationError.constantResponse }
+        for term in design.randomTerms {
+            if term.groupCount < 2 { throw EstimationError.tooFewGroups(term.groupName, term.groupCount) }
+            if term.groupCount >= design.observationCount {
+                throw EstimationError.groupsEqualObservations(term.groupName, term.groupCount)
+            }
+        }
     }
 
     /// Number of parameters: fixed effects, covariance parameters, σ.
@@ -99,6 +114,12 @@ public enum EstimationError: Error, Sendable, Equatable, CustomStringConvertible
     case unsupported(String)
     /// Bad input: a `--variance` specification that does not fit the model.
     case badVarianceSpecification(String)
+    /// The response does not vary: there is nothing to fit.
+    case constantResponse
+    /// A grouping factor with fewer than two groups.
+    case tooFewGroups(String, Int)
+    /// A grouping factor with as many groups as observations: its effects and the residual coincide.
+    case groupsEqualObservations(String, Int)
 
     public var description: String {
         switch self {
@@ -109,6 +130,9 @@ public enum EstimationError: Error, Sendable, Equatable, CustomStringConvertible
         case .notConverged(let what): "\(what) did not converge"
         case .unsupported(let what): what
         case .badVarianceSpecification(let message): message
+        case .constantResponse: "the response is constant in the rows used; there is no variation to model"
+        case .tooFewGroups(let name, let count): "\(name) has \(count) group\(count == 1 ? "" : "s") in the rows used; a random effect needs at least two"
+        case .groupsEqualObservations(let name, let count): "\(name) has \(count) groups for \(count) observations; its random effects cannot be told from the residual (as lme4 refuses)"
         }
     }
 }

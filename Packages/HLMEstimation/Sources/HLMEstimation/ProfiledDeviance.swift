@@ -14,6 +14,10 @@ public final class ProfiledDeviance: @unchecked Sendable {
     let criterion: Criterion
     let products: CrossProducts
     let parameters: CovarianceParameters
+    /// Subtracted from y before the cross products (its mean, when X has an intercept); added back to β₀.
+    let yShift: Double
+    /// The column of X holding the intercept, if any.
+    let interceptColumn: Int?
     /// The factor at the last θ evaluated.
     private(set) var factor: BlockedFactor
     private(set) var evaluations = 0
@@ -22,7 +26,9 @@ public final class ProfiledDeviance: @unchecked Sendable {
         precondition(!design.randomTerms.isEmpty, "a mixed model needs a random-effects term")
         self.design = design
         self.criterion = criterion
-        products = CrossProducts(design)
+        interceptColumn = design.fixedNames.firstIndex(of: "(Intercept)")
+        yShift = interceptColumn == nil || design.y.isEmpty ? 0 : design.y.reduce(0, +) / Double(design.y.count)
+        products = CrossProducts(design, yShift: yShift)
         parameters = CovarianceParameters(design.randomTerms)
         factor = BlockedFactor(products: products)
     }

@@ -27,25 +27,34 @@ public struct GroupwiseLeastSquares: Sendable {
         groupCount = t.groupCount
         var ztz = [[Double]](repeating: [Double](repeating: 0, count: q * q), count: t.groupCount)
         var zty = [[Double]](repeating: [Double](repeating: 0, count: q), count: t.groupCount)
-        var yty = [Double](repeating: 0, count: t.groupCount)
         var sizes = [Int](repeating: 0, count: t.groupCount)
         for i in 0..<n {
             let j = Int(t.codes[i])
             sizes[j] += 1
             let y = design.y[i]
-            yty[j] += y * y
             for a in 0..<q {
                 zty[j][a] += t.z[i, a] * y
                 for b in 0..<q { ztz[j][a + b * q] += t.z[i, a] * t.z[i, b] }
             }
         }
-        groups = (0..<t.groupCount).compactMap { j in
-            guard sizes[j] >= q, let inverse = Self.inverse(ztz[j], q) else { return nil }
-            let coefficients = (0..<q).map { a in (0..<q).reduce(0.0) { $0 + inverse[a + $1 * q] * zty[j][$1] } }
-            let fitted = zip(coefficients, zty[j]).reduce(0.0) { $0 + $1.0 * $1.1 }
-            let rss = max(0, yty[j] - fitted)
+        var fits: [Int: ([Double], [Double])] = [:]
+        for j in 0..<t.groupCount {
+            guard sizes[j] >= q, let inverse = Self.inverse(ztz[j], q) else { continue }
+            fits[j] = ((0..<q).map { a in (0..<q).reduce(0.0) { $0 + inverse[a + $1 * q] * zty[j][$1] } }, inverse)
+        }
+        // Residual sums of squares from the residuals themselves (no y'y − b'Z'y cancellation).
+        var rss = [Double](repeating: 0, count: t.groupCount)
+        for i in 0..<n {
+            let j = Int(t.codes[i])
+            guard let (coefficients, _) = fits[j] else { continue }
+            var e = design.y[i]
+            for a in 0..<q { e -= t.z[i, a] * coefficients[a] }
+            rss[j] += e * e
+        }
+        groups = fits.keys.sorted().map { j in
+            let (coefficients, inverse) = fits[j]!
             return Group(index: j, size: sizes[j], coefficients: coefficients, inverseCrossProduct: inverse,
-                         residualVariance: sizes[j] > q ? rss / Double(sizes[j] - q) : nil)
+                         residualVariance: sizes[j] > q ? rss[j] / Double(sizes[j] - q) : nil)
         }
     }
 

@@ -10,7 +10,7 @@ public enum ClassicalEstimation {
     }
 
     public static func fit(_ design: ModelDesign, criterion: ProfiledDeviance.Criterion, algorithm: Algorithm) throws(EstimationError) -> LinearMixedModel {
-        guard !design.randomTerms.isEmpty else { throw EstimationError.noRandomEffects }
+        try LinearMixedModel.validate(design)
         let system = try HendersonSystem(design)
         let deviance = ProfiledDeviance(design, criterion: criterion)
         let parameters = deviance.parameters

@@ -35,6 +35,8 @@ struct HendersonSystem {
         var wtw = [Double](repeating: 0, count: q * q), wty = [Double](repeating: 0, count: q)
         var yty = 0.0
         var indices = [Int](), values = [Double]()
+        // y centred when X has an intercept (only β₀ moves; it is read from the profiled fit afterwards).
+        let shift = design.fixedNames.contains("(Intercept)") ? design.y.reduce(0, +) / Double(max(1, n)) : 0
         for i in 0..<n {
             indices.removeAll(keepingCapacity: true)
             values.removeAll(keepingCapacity: true)
@@ -43,7 +45,7 @@ struct HendersonSystem {
                 let base = offsets[k] + Int(term.codes[i]) * term.termCount
                 for a in 0..<term.termCount { indices.append(base + a); values.append(term.z[i, a]) }
             }
-            let y = design.y[i]
+            let y = design.y[i] - shift
             yty += y * y
             for (a, ia) in indices.enumerated() {
                 wty[ia] += values[a] * y

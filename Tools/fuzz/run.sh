@@ -1,0 +1,41 @@
+#!/usr/bin/env bash
+# Builds the libFuzzer targets (swiftc -sanitize=fuzzer,address) for the CSV reader, the codebook
+# reader and the formula parser, and runs each, seeded from Examples/data and Tools/fuzz/corpus.
+# Usage: Tools/fuzz/run.sh [RUNS] [csv|codebook|formula ...]    (default 10,000,000 executions each)
+# Crashes go to Tools/out/fuzz/<target>/crash-*; add each as a regression test (Tests/HLMDataTests/FuzzRegressionTests.swift).
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+runs=${1:-10000000}
+shift || true
+targets=${*:-csv codebook formula}
+out=Tools/out/fuzz
+mkdir -p "$out/build"
+flags=(-sanitize=fuzzer,address -parse-as-library -O -g)
+data_sources=(Packages/HLMData/Sources/HLMData/*.swift)
+formula_sources=(Packages/HLMFormula/Sources/HLMFormula/*.swift)
+
+# HLMData and HLMFormula as static libraries built with the same instrumentation.
+swiftc "${flags[@]}" -emit-library -static -emit-module -module-name HLMData -I Packages/HLMData/Sources/_CLibXML2 \
+  -emit-module-path "$out/build/HLMData.swiftmodule" -o "$out/build/libHLMData.a" "${data_sources[@]}" 2> "$out/build/data.log"
+swiftc "${flags[@]}" -emit-library -static -emit-module -module-name HLMFormula -I "$out/build" -I Packages/HLMData/Sources/_CLibXML2 \
+  -emit-module-path "$out/build/HLMFormula.swiftmodule" -o "$out/build/libHLMFormula.a" "${formula_sources[@]}" 2> "$out/build/formula.log"
+
+for target in $targets; do
+  case $target in
+    csv) source=CSVFuzz; seeds=(Examples/data/*.csv) ;;
+    codebook) source=CodebookFuzz; seeds=(Examples/data/*.xml) ;;
+    formula) source=FormulaFuzz; seeds=() ;;
+    *) echo "unknown target $target" >&2; exit 2 ;;
+  esac
+  libraries=(-L "$out/build" -lHLMData -lxml2)
+  [ "$target" = formula ] && libraries=(-L "$out/build" -lHLMFormula -lHLMData -lxml2)
+  swiftc "${flags[@]}" -I "$out/build" -I Packages/HLMData/Sources/_CLibXML2 "Tools/fuzz/$source.swift" "${libraries[@]}" \
+    -o "$out/build/fuzz-$target" 2> "$out/build/$target.log"
+  corpus="$out/corpus-$target"
+  mkdir -p "$corpus" "$out/$target"
+  for seed in "${seeds[@]}"; do cp "$seed" "$corpus/"; done
+  [ -d "Tools/fuzz/corpus/$target" ] && cp Tools/fuzz/corpus/$target/* "$corpus/" 2>/dev/null || true
+  echo "== $target: $runs executions"
+  "$out/build/fuzz-$target" -runs="$runs" -max_len=4096 -timeout=10 -rss_limit_mb=2048 \
+    -artifact_prefix="$out/$target/" -print_final_stats=1 "$corpus" 2>&1 | grep -E "^(stat::|#[0-9]+ *DONE|==[0-9]+==ERROR|SUMMARY|Done)" || true
+done
