@@ -47,7 +47,9 @@ let package = Package(
 
         // Tests mirror the packages; HLMTestSupport holds fixtures and tolerance-aware comparisons.
         .target(name: "HLMTestSupport", dependencies: ["HLMData"], path: "Tests/HLMTestSupport"),
-        .testTarget(name: "HLMDataTests", dependencies: ["HLMData", "HLMTestSupport"], path: "Tests/HLMDataTests"),
+        .testTarget(
+            name: "HLMDataTests", dependencies: ["HLMData", "HLMTestSupport"], path: "Tests/HLMDataTests",
+            exclude: ["FuzzRegressions"]),
         .testTarget(
             name: "HLMFormulaTests", dependencies: ["HLMFormula", "HLMTestSupport"], path: "Tests/HLMFormulaTests"),
         .testTarget(

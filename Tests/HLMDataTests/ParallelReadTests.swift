@@ -42,6 +42,18 @@ struct ParallelReadTests {
         }
     }
 
+    /// A quote inside an unquoted field is a literal to the scanner but flips the parity the chunk
+    /// boundaries are found by (regression: found by the CSV fuzzer).
+    @Test func strayQuotesInUnquotedFields() throws {
+        var csv = "id,height,note\n"
+        for i in 0..<400 { csv += "\(i),5'\(i % 12)\",\(i % 7 == 0 ? "\"quoted, with comma\"" : "plain")\n" }
+        for chunks in [2, 3, 7] {
+            let (a, b) = try both(csv, chunks: chunks)
+            #expect(a == b, "\(chunks) chunks")
+            #expect(b.rowCount == 400)
+        }
+    }
+
     @Test func errorsInALaterChunkKeepTheirLine() throws {
         var csv = "a,b\n"
         for i in 0..<400 { csv += "\(i),\(i)\n" }

@@ -2,6 +2,7 @@
 # Builds the libFuzzer targets (swiftc -sanitize=fuzzer,address) for the CSV reader, the codebook
 # reader and the formula parser, and runs each, seeded from Examples/data and Tools/fuzz/corpus.
 # Usage: Tools/fuzz/run.sh [RUNS] [csv|codebook|formula ...]    (default 10,000,000 executions each)
+# FUZZ_SECONDS=N stops each target after N seconds if it has not reached RUNS (default 1800).
 # Crashes go to Tools/out/fuzz/<target>/crash-*; add each as a regression test (Tests/HLMDataTests/FuzzRegressionTests.swift).
 set -euo pipefail
 cd "$(dirname "$0")/../.."
@@ -33,9 +34,11 @@ for target in $targets; do
     -o "$out/build/fuzz-$target" 2> "$out/build/$target.log"
   corpus="$out/corpus-$target"
   mkdir -p "$corpus" "$out/$target"
-  for seed in "${seeds[@]}"; do cp "$seed" "$corpus/"; done
+  # Seeds: the head of each bundled file (inputs are capped at 4 KiB).
+  for seed in "${seeds[@]}"; do head -c 3000 "$seed" > "$corpus/$(basename "$seed")"; done
   [ -d "Tools/fuzz/corpus/$target" ] && cp Tools/fuzz/corpus/$target/* "$corpus/" 2>/dev/null || true
   echo "== $target: $runs executions"
-  "$out/build/fuzz-$target" -runs="$runs" -max_len=4096 -timeout=10 -rss_limit_mb=2048 \
-    -artifact_prefix="$out/$target/" -print_final_stats=1 "$corpus" 2>&1 | grep -E "^(stat::|#[0-9]+ *DONE|==[0-9]+==ERROR|SUMMARY|Done)" || true
+  "$out/build/fuzz-$target" -runs="$runs" -max_total_time="${FUZZ_SECONDS:-1800}" -max_len=3000 -timeout=10 -rss_limit_mb=2048 \
+    -artifact_prefix="$out/$target/" -print_final_stats=1 "$corpus" > "$out/$target.log" 2>&1 || true
+  grep -E "^(stat::|#[0-9]+ *DONE|==[0-9]+==ERROR|SUMMARY|Done)" "$out/$target.log" || true
 done

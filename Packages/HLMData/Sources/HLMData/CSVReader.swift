@@ -91,13 +91,31 @@ public struct CSVReader: Sendable {
         let results = ChunkResults(count: boundaries.count - 1)
         nonisolated(unsafe) let shared = bytes
         let reader = self
-        DispatchQueue.concurrentPerform(iterations: boundaries.count - 1) { k in
+        let parse: @Sendable (Int) -> Void = { k in
             results.store(k, Result { () throws(DataError) -> ChunkParse in
                 try reader.parseChunk(shared, boundaries[k]..<boundaries[k + 1], headerNames, fail: fail)
             })
         }
+        // Threads pay off only for large inputs; small ones (chunked when forced, as in tests) run in turn.
+        if bytes.count - dataStart >= 1 << 20 {
+            DispatchQueue.concurrentPerform(iterations: boundaries.count - 1, execute: parse)
+        } else {
+            for k in 0..<(boundaries.count - 1) { parse(k) }
+        }
+        // A boundary is found by the parity of the quotes before it, which a stray quote in an unquoted
+        // field (a literal to the scanner) can mislead. Each chunk starts where the one before ended
+        // cleanly, by induction from the first, unless a chunk fails: then the chunks may be misplaced,
+        // and the whole input is read again in one pass, so that the first error is the sequential one.
         var chunks: [ChunkParse] = []
-        for k in 0..<(boundaries.count - 1) { chunks.append(try results.take(k).get()) }
+        for k in 0..<(boundaries.count - 1) {
+            if case .success(let chunk) = results.take(k) {
+                chunks.append(chunk)
+                continue
+            }
+            if case .failure(let error) = results.take(k), boundaries.count == 2 { throw error }
+            chunks = [try parseChunk(bytes, dataStart..<bytes.count, headerNames, fail: fail)]
+            break
+        }
         var builders = chunks[0].builders
         var recordOffsets = chunks[0].recordOffsets
         for chunk in chunks.dropFirst() {
