@@ -59,7 +59,12 @@ public struct CodebookReader: Sendable {
         return try parsed.get()
     }
 
-    private static let initializeOnce: Void = { xmlInitParser() }()
+    private static let initializeOnce: Void = {
+        xmlInitParser()
+        // libxml2 would print some errors (an undecodable encoding) to standard error itself; the
+        // reader reports them as a DataError instead.
+        xmlSetStructuredErrorFunc(nil) { _, _ in }
+    }()
 }
 
 /// Holds the first error libxml2 reports.

@@ -9,6 +9,9 @@ typedef void (*xmlTextReaderErrorFunc)(void *arg, const char *msg, int severity,
                                        xmlTextReaderLocatorPtr locator);
 
 void xmlInitParser(void);
+// Errors outside a reader's own handler (encoding conversion, ...) go here instead of standard error.
+typedef void (*xmlStructuredErrorFunc)(void *userData, void *error);
+void xmlSetStructuredErrorFunc(void *ctx, xmlStructuredErrorFunc handler);
 xmlTextReaderPtr xmlReaderForMemory(const char *buffer, int size, const char *URL,
                                     const char *encoding, int options);
 void xmlFreeTextReader(xmlTextReaderPtr reader);
