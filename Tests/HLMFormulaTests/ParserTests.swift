@@ -1,3 +1,4 @@
+import Foundation
 import HLMData
 import HLMFormula
 import HLMTestSupport
@@ -113,5 +114,31 @@ struct ParserTests {
             _ = try? ModelFormula.parse(text)
             _ = try? ModelFormula.parse(text, groups: ["g"])
         }
+    }
+}
+
+/// Formulas the fuzzer found to hang or crash (Tools/fuzz/run.sh formula), kept as regressions.
+@Suite("Formula fuzz regressions")
+struct FormulaFuzzRegressionTests {
+    static let directory = Fixtures.repositoryRoot.appendingPathComponent("Tests/HLMDataTests/FuzzRegressions")
+
+    static var inputs: [String] {
+        ((try? FileManager.default.contentsOfDirectory(atPath: directory.path)) ?? []).filter { $0.hasPrefix("formula-") }.sorted()
+    }
+
+    /// A factorial of many variables expanded to 2^k terms and hung; now refused at once.
+    @Test("refused quickly", arguments: inputs)
+    func refusedQuickly(_ name: String) throws {
+        let text = String(decoding: try Data(contentsOf: Self.directory.appendingPathComponent(name)), as: UTF8.self)
+        let start = Date()
+        #expect(throws: FormulaError.self) { try ModelFormula.parse(text, groups: ["g", "h"]) }
+        #expect(Date().timeIntervalSince(start) < 1)
+    }
+
+    @Test func expansionsAreCapped() {
+        #expect(throws: FormulaError.self) { try ModelFormula.parse("y ~ (a+b+c+d+e+f+g+h+i+j+k+l+m+n+o+p+q+r+s+t)^20") }
+        #expect(throws: FormulaError.self) { try ModelFormula.parse("y ~ a*b*c*d*e*f*g*h*i*j*k*l*m + (1 | g)") }
+        #expect(throws: FormulaError.self) { try ModelFormula.parse("y a##b##c##d##e##f##g##h##i##j##k || g:") }
+        #expect(try ModelFormula.parse("y ~ a*b*c*d + (1 | g)").fixedTerms.count == 15)
     }
 }

@@ -162,6 +162,10 @@ enum StataNotation {
         var set = TermSet()
         if word.text.contains("##") {
             let parts = word.text.components(separatedBy: "##")
+            guard parts.count <= 10 else {
+                throw FormulaError(formula: formula, offset: word.offset, message: "a ## factorial of \(parts.count) variables has \((1 << min(parts.count, 62)) - 1) terms",
+                                   hint: "interact at most 10 variables with ##")
+            }
             var predictors: [Predictor] = []
             for part in parts { predictors.append(try predictor(Word(text: part, offset: word.offset), insideInteraction: true, formula: formula).predictors[0]) }
             // Full factorial: every non-empty subset, by order.

@@ -5,13 +5,25 @@ struct TermSet: Equatable {
     var terms: [Term] = []
     /// nil when the expression says nothing about the intercept.
     var intercept: Bool?
+    /// The predictor sets of `terms`, for constant-time repeats checks.
+    private var keys: Set<Set<Predictor>> = []
+
+    /// More terms than a model can use; a formula expanding past it (a##b##c##… of many factors) is refused.
+    static let maximumTerms = 1024
+
+    static func == (a: TermSet, b: TermSet) -> Bool { a.terms == b.terms && a.intercept == b.intercept }
 
     mutating func add(_ term: Term) {
         if term.isIntercept {
             intercept = true
-        } else if !terms.contains(where: { $0.sameSet(term) }) {
+        } else if keys.insert(Set(term.predictors)).inserted {
             terms.append(term)
         }
+    }
+
+    mutating func removeAll(where shouldRemove: (Term) -> Bool) {
+        terms.removeAll(where: shouldRemove)
+        keys = Set(terms.map { Set($0.predictors) })
     }
 
     func union(_ other: TermSet) -> TermSet {
@@ -77,12 +89,15 @@ struct TermExpander {
                 let removed = try expand(rhs)
                 if removed.intercept == true { result.intercept = false }
                 if removed.intercept == false { result.intercept = true }
-                result.terms.removeAll { term in removed.terms.contains { $0.sameSet(term) } }
+                result.removeAll { term in removed.terms.contains { $0.sameSet(term) } }
                 return result
             case ":":
-                return try expand(lhs).product(try expand(rhs))
+                let a = try expand(lhs), b = try expand(rhs)
+                try checkSize(a.terms.count * b.terms.count, offset)
+                return a.product(b)
             case "*":
                 let a = try expand(lhs), b = try expand(rhs)
+                try checkSize(a.terms.count + b.terms.count + a.terms.count * b.terms.count, offset)
                 return a.union(b).union(a.product(b))
             case "/":
                 let a = try expand(lhs), b = try expand(rhs)
@@ -96,7 +111,10 @@ struct TermExpander {
                 }
                 let base = try expand(lhs)
                 var result = base
-                for _ in 1..<Int(power) { result = result.union(result.product(base)) }
+                for _ in 1..<min(Int(power), max(1, base.terms.count)) {
+                    try checkSize(result.terms.count * base.terms.count, offset)
+                    result = result.union(result.product(base))
+                }
                 return result
             case "|", "||":
                 throw fail("a random-effects term must be in parentheses at the top level", offset,
@@ -104,6 +122,13 @@ struct TermExpander {
             default:
                 throw fail("\"\(op)\" is not allowed here", offset)
             }
+        }
+    }
+
+    /// Refuses an expansion past ``TermSet/maximumTerms``.
+    func checkSize(_ count: Int, _ offset: Int) throws(FormulaError) {
+        if count > TermSet.maximumTerms {
+            throw fail("the formula expands to more than \(TermSet.maximumTerms) terms", offset, hint: "interact fewer factors")
         }
     }
 
