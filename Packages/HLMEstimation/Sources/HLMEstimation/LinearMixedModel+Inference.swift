@@ -9,6 +9,18 @@ public struct FixedEffectEstimate: Sendable, Codable, Equatable {
     public var pValue: Double
     public var ciLower: Double
     public var ciUpper: Double
+
+    /// An estimate with its standard error: z, its two-sided p-value and the interval at `level`.
+    public init(name: String, estimate: Double, stdError: Double, level: Double = 0.95) {
+        let z = Distributions.normalQuantile(0.5 + level / 2)
+        self.name = name
+        self.estimate = estimate
+        self.stdError = stdError
+        statistic = estimate / stdError
+        pValue = Distributions.twoSidedNormalP(statistic)
+        ciLower = estimate - z * stdError
+        ciUpper = estimate + z * stdError
+    }
 }
 
 /// A χ² test: statistic, degrees of freedom, p-value, and which reference distribution was used.
@@ -23,13 +35,8 @@ public struct ChiSquareTest: Sendable, Codable, Equatable {
 extension LinearMixedModel {
     /// The fixed-effects table with `level` confidence intervals (Stata's z tests).
     public func fixedEffectTable(level: Double = 0.95) -> [FixedEffectEstimate] {
-        let z = Distributions.normalQuantile(0.5 + level / 2)
-        return zip(design.fixedNames, zip(beta, standardErrors)).map { name, pair in
-            let (estimate, se) = pair
-            let statistic = estimate / se
-            return FixedEffectEstimate(name: name, estimate: estimate, stdError: se, statistic: statistic,
-                                       pValue: Distributions.twoSidedNormalP(statistic), ciLower: estimate - z * se,
-                                       ciUpper: estimate + z * se)
+        zip(design.fixedNames, zip(beta, standardErrors)).map { name, pair in
+            FixedEffectEstimate(name: name, estimate: pair.0, stdError: pair.1, level: level)
         }
     }
 

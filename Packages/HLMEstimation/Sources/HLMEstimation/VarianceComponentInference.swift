@@ -63,22 +63,8 @@ public struct VarianceComponentInference: Sendable, Codable, Equatable {
         // size, which a smaller step would magnify into the second differences (measured: 1e-4 moved SEs by 1e-4).
         let hessian = FiniteDifferences.hessian(logLikelihood, at: phi, step: 1e-3)
         _ = deviance.evaluate(fit.theta)
-        var information = hessian.map { -$0 }
-        guard DenseCholesky.factor(&information, n: d) else { return nil }
-        var covariance = [Double](repeating: 0, count: d * d)
-        for column in 0..<d {
-            var e = [Double](repeating: 0, count: d)
-            e[column] = 1
-            for i in 0..<d {
-                for k in 0..<i { e[i] -= information[i + k * d] * e[k] }
-                e[i] /= information[i + i * d]
-            }
-            for i in stride(from: d - 1, through: 0, by: -1) {
-                for k in (i + 1)..<max(i + 1, d) { e[i] -= information[k + i * d] * e[k] }
-                e[i] /= information[i + i * d]
-            }
-            for i in 0..<d { covariance[i + column * d] = e[i] }
-        }
+        // The inverse of the observed information: the covariance of the working-scale estimates.
+        guard let covariance = DenseCholesky.symmetricInverse(hessian.map { -$0 }, n: d) else { return nil }
         let z = Distributions.normalQuantile(0.5 + level / 2)
         var result = VarianceComponentInference(
             sdStdError: fit.components.map { [Double](repeating: .nan, count: $0.sd.count) },

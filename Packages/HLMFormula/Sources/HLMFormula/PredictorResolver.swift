@@ -143,7 +143,11 @@ final class PredictorResolver {
         var radix = 1
         for (levels, codes) in parts.reversed() {
             for i in codes.indices { keys[i] += Int(codes[i]) * radix }
-            radix *= max(1, levels.count)
+            let (next, overflow) = radix.multipliedReportingOverflow(by: max(1, levels.count))
+            guard !overflow else {
+                throw builder.fail("the grouping factor \(names.joined(separator: ":")) has too many level combinations", name: names[0])
+            }
+            radix = next
         }
         let distinct = Array(Set(keys)).sorted()
         var index: [Int: Int32] = [:]

@@ -30,16 +30,7 @@ public struct FitReport: Sendable, Codable {
         public var varianceTest: [HLMTables.VarianceTest]?
     }
 
-    /// A fixed effect with cluster-robust inference (`--robust`).
-    public struct RobustEstimate: Sendable, Codable, Equatable {
-        public var name: String
-        public var estimate: Double
-        public var stdError: Double
-        public var statistic: Double
-        public var pValue: Double
-        public var ciLower: Double
-        public var ciUpper: Double
-    }
+
 
     public struct IntraclassCorrelation: Sendable, Codable, Equatable {
         public var group: String
@@ -80,7 +71,7 @@ public struct FitReport: Sendable, Codable {
     public var variables: [String]
 
     /// Fixed effects with cluster-robust standard errors, clustered on `robustClusters` (with `--robust`).
-    public var robustFixedEffects: [RobustEstimate]?
+    public var robustFixedEffects: [FixedEffectEstimate]?
     public var robustClusters: String?
 
     public init(_ fit: LinearMixedModel, filteredRows: Int? = nil, level: Double = 0.95, robust: Bool = false) {
@@ -115,11 +106,8 @@ public struct FitReport: Sendable, Codable {
                          reliability: k == 0 ? tables?.reliability : nil, varianceTest: k == 0 ? tables?.varianceTests : nil)
         }
         if robust, let errors = fit.robustStandardErrors {
-            let z = Distributions.normalQuantile(0.5 + level / 2)
             robustFixedEffects = zip(design.fixedNames, zip(fit.beta, errors)).map { name, pair in
-                let statistic = pair.0 / pair.1
-                return RobustEstimate(name: name, estimate: pair.0, stdError: pair.1, statistic: statistic,
-                                      pValue: Distributions.twoSidedNormalP(statistic), ciLower: pair.0 - z * pair.1, ciUpper: pair.0 + z * pair.1)
+                FixedEffectEstimate(name: name, estimate: pair.0, stdError: pair.1, level: level)
             }
             robustClusters = design.randomTerms.map(\.groupName).min { $0.count < $1.count }
         }

@@ -28,6 +28,13 @@ enum DenseCholesky {
         return true
     }
 
+    /// The inverse of a symmetric positive-definite matrix; nil when it is not positive definite.
+    static func symmetricInverse(_ a: [Double], n: Int) -> [Double]? {
+        var m = a
+        guard factor(&m, n: n), invertFromFactor(&m, n: n) else { return nil }
+        return m
+    }
+
     /// C = C − B B' on the lower triangle, B being n×k column-major with leading dimension n.
     static func subtractOuterProduct(_ c: inout [Double], _ b: [Double], n: Int, k: Int) {
         guard n > 0, k > 0 else { return }

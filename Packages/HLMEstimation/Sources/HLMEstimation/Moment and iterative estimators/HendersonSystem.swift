@@ -95,9 +95,7 @@ struct HendersonSystem {
 
     /// Inverse of a small symmetric positive-definite matrix; nil when singular.
     static func inverse(_ a: [Double], _ n: Int) -> [Double]? {
-        var m = a
-        guard DenseCholesky.factor(&m, n: n), DenseCholesky.invertFromFactor(&m, n: n) else { return nil }
-        return m
+        DenseCholesky.symmetricInverse(a, n: n)
     }
 
     /// θ for the profiled criterion from G_k and σ²: λ_k = chol(G_k / σ²), laid out per covariance structure.
