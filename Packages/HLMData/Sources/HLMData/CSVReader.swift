@@ -70,12 +70,12 @@ public struct CSVReader: Sendable {
 
         var scanner = CSVScanner(bytes: bytes, start: start, maxFieldBytes: maxFieldBytes)
         let headerNames: [String]
-        var fields: [FieldSpan] = []
+        var fields = FieldList()
         do {
             guard try scanner.nextRecord(into: &fields) != nil else {
                 throw fail(0, "the file is empty", "expected a header row of column names")
             }
-            headerNames = try header(fields, scanner: scanner, fail: fail)
+            headerNames = try header(Array(fields.all), scanner: scanner, fail: fail)
         } catch let failure as CSVScanner.Failure {
             throw fail(failure.offset, failure.message, failure.hint)
         } catch let error as DataError {
@@ -150,7 +150,7 @@ public struct CSVReader: Sendable {
         _ bytes: UnsafeBufferPointer<UInt8>, _ range: Range<Int>, _ headerNames: [String], fail: MalformedInput
     ) throws(DataError) -> ChunkParse {
         var scanner = CSVScanner(bytes: bytes, start: range.lowerBound, limit: range.upperBound, maxFieldBytes: maxFieldBytes)
-        var fields: [FieldSpan] = []
+        var fields = FieldList()
         let expectedRows = Self.estimatedRecords(bytes, range)
         var builders = headerNames.enumerated().map {
             ColumnBuilder(name: $0.element, index: $0.offset, variable: codebook?.variable(named: $0.element), expectedRows: expectedRows)
@@ -243,7 +243,7 @@ public struct CSVReader: Sendable {
         _ column: Int, at offsets: [Int], bytes: UnsafeBufferPointer<UInt8>
     ) throws(CSVScanner.Failure) -> [FieldSpan] {
         var scanner = CSVScanner(bytes: bytes, start: 0, maxFieldBytes: maxFieldBytes)
-        var fields: [FieldSpan] = []
+        var fields = FieldList()
         var result: [FieldSpan] = []
         result.reserveCapacity(offsets.count)
         for offset in offsets {

@@ -13,6 +13,23 @@ struct FieldSpan {
     var escaped: Bool
 }
 
+/// The fields of the current record; its storage is reused from record to record.
+struct FieldList {
+    private var spans: [FieldSpan] = []
+    private(set) var count = 0
+
+    mutating func reset() { count = 0 }
+
+    mutating func append(_ field: FieldSpan) {
+        if count < spans.count { spans[count] = field } else { spans.append(field) }
+        count += 1
+    }
+
+    subscript(index: Int) -> FieldSpan { spans[index] }
+
+    var all: ArraySlice<FieldSpan> { spans[0..<count] }
+}
+
 /// Splits RFC 4180 CSV bytes into records and fields without copying them.
 ///
 /// Accepts LF, CRLF and lone CR line ends, quoted fields with doubled quotes and embedded newlines,
@@ -47,13 +64,13 @@ struct CSVScanner {
 
     /// Reads the next non-blank record into `fields` (cleared first). Returns the record's start offset,
     /// or nil at the end of the input.
-    mutating func nextRecord(into fields: inout [FieldSpan]) throws(Failure) -> Int? {
+    mutating func nextRecord(into fields: inout FieldList) throws(Failure) -> Int? {
         let end = limit
         // Skip blank lines.
         while position < end, bytes[position] == Self.lf || bytes[position] == Self.cr { position += 1 }
         guard position < end else { return nil }
         let recordStart = position
-        fields.removeAll(keepingCapacity: true)
+        fields.reset()
         while true {
             var field = FieldSpan(start: position, end: position, quoted: false, escaped: false)
             if position < end, bytes[position] == Self.quote {

@@ -142,7 +142,7 @@ struct ColumnBuilder {
     /// Column `column`'s fields in the records at `offsets` (all already scanned without error).
     private static func fields(_ column: Int, _ offsets: [Int], _ bytes: UnsafeBufferPointer<UInt8>, _ maxFieldBytes: Int) -> [FieldSpan] {
         var scanner = CSVScanner(bytes: bytes, start: 0, maxFieldBytes: maxFieldBytes)
-        var fields: [FieldSpan] = []
+        var fields = FieldList()
         return offsets.map { offset in
             scanner.seek(to: offset)
             _ = try? scanner.nextRecord(into: &fields)
