@@ -3,7 +3,9 @@ import HLMFormula
 
 extension LinearMixedModel {
     /// Reads β, σ, the conditional modes and the variance components off the factor at the optimum.
-    init(deviance: ProfiledDeviance, summary: OptimizationSummary, estimatesVariance: Bool = true) throws(EstimationError) {
+    /// `convergence`: the gradient check's verdict when the caller has already made it (nil inside: converged).
+    init(deviance: ProfiledDeviance, summary: OptimizationSummary, estimatesVariance: Bool = true,
+         convergence known: String?? = .none) throws(EstimationError) {
         let theta = summary.finalTheta
         let objective = deviance.evaluate(theta)
         guard objective.isFinite else { throw EstimationError.cannotFactor }
@@ -96,9 +98,14 @@ extension LinearMixedModel {
         for name in singularTerms {
             diagnostics.append(Diagnostic(.singularFit, "singular fit: a variance or correlation of \(name) is on its boundary"))
         }
-        let convergence = estimatesVariance
-            ? ConvergenceCheck.check(deviance: deviance, theta: theta, lower: parameters.lowerBounds, upper: parameters.upperBounds)
-            : nil
+        let convergence: String?
+        if let known {
+            convergence = known
+        } else if estimatesVariance {
+            convergence = ConvergenceCheck.check(deviance: deviance, theta: theta, lower: parameters.lowerBounds, upper: parameters.upperBounds)
+        } else {
+            convergence = nil
+        }
         if let problem = convergence { diagnostics.append(Diagnostic(.notConverged, problem)) }
         if !BOBYQA.succeeded(summary.returnCode) {
             diagnostics.append(Diagnostic(.notConverged, "the optimiser \(summary.returnMessage)"))

@@ -46,8 +46,9 @@ public struct LinearMixedModel: Sendable {
         }
         var summary = BOBYQA.minimize(objective, start: start, lower: parameters.lowerBounds, upper: parameters.upperBounds)
         // Never stop short: when the gradient at the optimum is not small, restart from there.
-        if ConvergenceCheck.check(deviance: deviance, theta: summary.finalTheta, lower: parameters.lowerBounds,
-                                  upper: parameters.upperBounds) != nil {
+        var convergence = ConvergenceCheck.check(deviance: deviance, theta: summary.finalTheta, lower: parameters.lowerBounds,
+                                                 upper: parameters.upperBounds)
+        if convergence != nil {
             let again = BOBYQA.minimize(objective, start: summary.finalTheta, lower: parameters.lowerBounds,
                                         upper: parameters.upperBounds, restart: true)
             if again.finalObjective <= summary.finalObjective {
@@ -56,8 +57,10 @@ public struct LinearMixedModel: Sendable {
                     initialObjective: summary.initialObjective, finalObjective: again.finalObjective,
                     evaluations: summary.evaluations + again.evaluations, returnCode: again.returnCode, returnMessage: again.returnMessage)
             }
+            convergence = ConvergenceCheck.check(deviance: deviance, theta: summary.finalTheta, lower: parameters.lowerBounds,
+                                                 upper: parameters.upperBounds)
         }
-        return try LinearMixedModel(deviance: deviance, summary: summary)
+        return try LinearMixedModel(deviance: deviance, summary: summary, convergence: .some(convergence))
     }
 
     /// The checks every estimator makes before fitting (lme4 makes the same): enough rows, a response
