@@ -92,3 +92,17 @@ struct CSVErrorTests {
         }
     }
 }
+
+/// Messages quote input text with control characters escaped, so that they stay on one line
+/// (regression: found by the CSV fuzzer, a duplicate column name holding a newline).
+@Suite("One-line messages")
+struct OneLineMessageTests {
+    @Test func newlinesInQuotedNamesAreEscaped() {
+        do {
+            _ = try CSVReader().read(string: "\"a\nb\",\"a\nb\"\n1,2\n", source: "x.csv")
+            Issue.record("expected an error")
+        } catch {
+            #expect(error.description == "x.csv:1:9: duplicate column name \"a\\nb\" in the header (column names must be unique)")
+        }
+    }
+}

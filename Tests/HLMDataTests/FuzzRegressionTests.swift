@@ -25,7 +25,9 @@ struct FuzzRegressionTests {
             }
             switch (sequential, chunked) {
             case (.success(let a), .success(let b)): #expect(a == b, "\(chunks) chunks")
-            case (.failure(let a), .failure(let b)): #expect(a == b, "\(chunks) chunks")
+            case (.failure(let a), .failure(let b)):
+                #expect(a == b, "\(chunks) chunks")
+                #expect(!a.description.contains("\n"), "one line")
             default: Issue.record("\(chunks) chunks: \(sequential) vs \(chunked)")
             }
         }

@@ -171,7 +171,7 @@ public struct CSVReader: Sendable {
                         if builders[column].mode == .declaredNumeric {
                             let text = scanner.text(of: fields[column])
                             throw fail(fields[column].start,
-                                       "expected a number in column \"\(headerNames[column])\", found \"\(text.prefix(40))\"",
+                                       "expected a number in column \"\(VisibleText.escape(headerNames[column]))\", found \"\(VisibleText.escape(text.prefix(40)))\"",
                                        "the codebook declares it numeric; declare the code missing in the codebook?")
                         }
                         let earlier = try fieldsOfColumn(column, at: recordOffsets, bytes: bytes)
@@ -231,7 +231,7 @@ public struct CSVReader: Sendable {
                            "give every column a name")
             }
             if !seen.insert(name).inserted {
-                throw fail(field.start, "duplicate column name \"\(name)\" in the header", "column names must be unique")
+                throw fail(field.start, "duplicate column name \"\(VisibleText.escape(name))\" in the header", "column names must be unique")
             }
             names.append(name)
         }

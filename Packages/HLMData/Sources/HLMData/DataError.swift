@@ -29,13 +29,13 @@ public enum DataError: Error, Sendable, Equatable, CustomStringConvertible {
     public var description: String {
         switch self {
         case .cannotRead(let file, let reason):
-            return "\(file): cannot read (\(reason))"
+            return "\(VisibleText.escape(file)): cannot read (\(reason))"
         case .malformed(let location, let message, let hint):
-            return "\(location): \(message)" + (hint.map { " (\($0))" } ?? "")
+            return "\(location): \(VisibleText.escape(message))" + (hint.map { " (\($0))" } ?? "")
         case .unknownColumn(let name, let suggestions):
-            return "unknown column \"\(name)\"" + NearestNames.hint(suggestions)
+            return "unknown column \"\(VisibleText.escape(name))\"" + NearestNames.hint(suggestions)
         case .badExpression(let expression, let offset, let message):
-            return "--where \"\(expression)\": position \(offset + 1): \(message)"
+            return "--where \"\(VisibleText.escape(expression))\": position \(offset + 1): \(VisibleText.escape(message))"
         }
     }
 }

@@ -19,7 +19,7 @@ public struct FormulaError: Error, Sendable, Equatable, CustomStringConvertible 
 
     public var description: String {
         let place = offset.map { "formula position \($0 + 1)" } ?? "formula"
-        return "\(place): \(message)" + (hint.map { " (\($0))" } ?? "")
+        return "\(place): \(VisibleText.escape(message))" + (hint.map { " (\($0))" } ?? "")
     }
 
     /// Two lines: the formula, and a caret under the offending position.

@@ -106,8 +106,8 @@ struct TermExpander {
                 nested.add(whole)
                 return a.union(nested.product(b))
             case "^":
-                guard case .number(let power, _, _) = rhs, power >= 1, power == power.rounded() else {
-                    throw fail("^ needs a whole number of at least 1", rhs.offset)
+                guard case .number(let power, _, _) = rhs, power >= 1, power == power.rounded(), power <= 1_000 else {
+                    throw fail("^ needs a whole number from 1 to 1000", rhs.offset)
                 }
                 let base = try expand(lhs)
                 var result = base
