@@ -102,7 +102,7 @@ struct OneLineMessageTests {
             _ = try CSVReader().read(string: "\"a\nb\",\"a\nb\"\n1,2\n", source: "x.csv")
             Issue.record("expected an error")
         } catch {
-            #expect(error.description == "x.csv:1:9: duplicate column name \"a\\nb\" in the header (column names must be unique)")
+            #expect(error.description == "x.csv:2:5: duplicate column name \"a\\nb\" in the header (column names must be unique)")
         }
     }
 }
