@@ -134,6 +134,9 @@ struct DesignBuilder {
         return (columns, names)
     }
 
+    /// More columns than one term may have (a guard against interactions of many factors).
+    static let maximumColumns = 10_000
+
     /// The columns of one term; an interaction's columns vary its first predictor fastest, as R's do.
     func termColumns(
         _ term: Term, _ resolver: PredictorResolver, present: Set<Set<Predictor>>
@@ -147,7 +150,12 @@ struct DesignBuilder {
             let full = resolved.isCategorical && !present.contains(without)
             if full && term.predictors.count == 1 { spansIntercept = true }
             var next: [(String, [Double])] = []
-            for (suffix, values) in resolved.columns(full: full) {
+            let columns = resolved.columns(full: full)
+            guard product.count * max(1, columns.count) <= Self.maximumColumns else {
+                throw fail("the term \(term.description) has more than \(Self.maximumColumns) columns", name: predictor.name,
+                           hint: "interact fewer or smaller factors")
+            }
+            for (suffix, values) in columns {
                 for (name, base) in product {
                     next.append((name.isEmpty ? suffix : name + ":" + suffix, zip(base, values).map { $0 * $1 }))
                 }

@@ -177,7 +177,8 @@ enum StataNotation {
         if word.text.contains("#") {
             var predictors: [Predictor] = []
             for part in word.text.split(separator: "#") {
-                predictors.append(try predictor(Word(text: String(part), offset: word.offset), insideInteraction: true, formula: formula).predictors[0])
+                let next = try predictor(Word(text: String(part), offset: word.offset), insideInteraction: true, formula: formula).predictors[0]
+                if !predictors.contains(next) { predictors.append(next) }
             }
             set.add(Term(predictors))
             return set
