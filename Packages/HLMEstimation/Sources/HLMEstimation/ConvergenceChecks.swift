@@ -43,7 +43,7 @@ enum ConvergenceCheck {
             }
         }
         _ = deviance.evaluate(theta)
-        // Relative to the objective's size, as lme4's check on the scaled gradient.
-        return worst > 1e-3 * max(1, abs(f0)) * 1e-2 ? "the gradient at the optimum is not small (|g| = \(worst) for θ[\(worstIndex)])" : nil
+        // Relative to the objective's size (1e-5 of it), in the spirit of lme4's scaled-gradient check.
+        return worst > 1e-5 * max(1, abs(f0)) ? "the gradient at the optimum is not small (|g| = \(worst) for θ[\(worstIndex)])" : nil
     }
 }

@@ -20,9 +20,6 @@ enum LME4Notation {
         }
         var fixed = TermSet()
         for part in fixedParts { fixed = fixed.union(try expander.expand(part)) }
-        if case .binary("-", _, _, _) = rhs {
-            // `y ~ x - 1` arrives as one summand; already handled by expand.
-        }
         return ModelFormula(text: text, notation: .lme4, response: response, hasIntercept: fixed.intercept ?? true,
                             fixedTerms: fixed.terms, randomTerms: randomTerms)
     }

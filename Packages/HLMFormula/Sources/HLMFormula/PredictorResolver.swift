@@ -134,7 +134,6 @@ final class PredictorResolver {
         for name in names {
             let (levels, values, codes) = try factorCodes(name, purpose: "a grouping factor")
             let (usedLevels, _, usedCodes) = dropUnusedLevels(name, levels, values, codes)
-            _ = values
             parts.append((usedLevels, usedCodes))
         }
         if parts.count == 1 { return parts[0] }

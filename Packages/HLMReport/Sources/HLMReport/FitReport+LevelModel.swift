@@ -6,21 +6,14 @@ extension FitReport {
     /// placed in the equation of its level-1 part, multiplying its group-level part.
     static func estimatedLevelEquations(_ fit: LinearMixedModel) -> [String]? {
         let design = fit.design
-        guard let first = design.randomTerms.first, design.randomTerms.allSatisfy({ $0.groupName == first.groupName }),
-              design.fixedNames.first == "(Intercept)" else { return nil }
-        func predictorName(_ part: Substring) -> String {
-            String(part.split(separator: "[", maxSplits: 1).first ?? part)
-        }
+        guard design.fixedNames.first == "(Intercept)", let structure = LevelTwoStructure(design) else { return nil }
+        // Equations keyed by their level-1 term ("" for the intercept's), in order of first appearance.
         var keys: [String] = [""]
         var equations: [String: [(gamma: Double, predictor: String?)]] = [:]
-        for (name, estimate) in zip(design.fixedNames, fit.beta) {
-            guard name != "(Intercept)" else { equations["", default: []].insert((estimate, nil), at: 0); continue }
-            let parts = name.split(separator: ":")
-            let within = parts.filter { !design.groupLevelPredictors.contains(predictorName($0)) }
-            let between = parts.filter { design.groupLevelPredictors.contains(predictorName($0)) }
-            let key = within.joined(separator: ":")
+        for entry in structure.entries {
+            let key = entry.equation == "(Intercept)" ? "" : entry.equation
             if !keys.contains(key) { keys.append(key) }
-            equations[key, default: []].append((estimate, between.isEmpty ? nil : between.joined(separator: ":")))
+            equations[key, default: []].append((fit.beta[entry.column], entry.predictor))
         }
         let random = Set(design.randomTerms.flatMap(\.termNames).map { $0 == "(Intercept)" ? "" : $0 })
         guard random.allSatisfy({ keys.contains($0) }) else { return nil }

@@ -63,7 +63,7 @@ struct HendersonSystem {
         var coefficients: [Double]
         /// C⁻¹ (dimension², column-major): σ² C⁻¹ is the covariance of [β̂; b − b̂].
         var inverse: [Double]
-        /// log |C| restricted to the random part after the fixed part is absorbed, and more (see logLikelihood).
+        /// e'e for e = y − W[β; b].
         var residualSumOfSquares: Double
     }
 
