@@ -54,17 +54,11 @@ public struct VarianceComponentInference: Sendable, Codable, Equatable {
             case .logResidualSD: phi.append(log(fit.sigma))
             }
         }
-        let logLikelihood: ([Double]) -> Double = { point in
-            guard let (theta, sigma) = Self.theta(from: point, list, fit: fit, parameters: parameters) else { return -.infinity }
-            return deviance.logLikelihood(theta: theta, sigma: sigma)
-        }
-        let d = phi.count
-        // Step 1e-3 on the log/atanh scale: the log-likelihood carries rounding noise of about 1e-12 of its
-        // size, which a smaller step would magnify into the second differences (measured: 1e-4 moved SEs by 1e-4).
-        let hessian = FiniteDifferences.hessian(logLikelihood, at: phi, step: 1e-3)
+        let hessian = Self.informationHessian(list: list, phi: phi, fit: fit, deviance: deviance, parameters: parameters)
         _ = deviance.evaluate(fit.theta)
         // The inverse of the observed information: the covariance of the working-scale estimates.
-        guard let covariance = DenseCholesky.symmetricInverse(hessian.map { -$0 }, n: d) else { return nil }
+        let d = phi.count
+        guard let hessian, let covariance = DenseCholesky.symmetricInverse(hessian.map { -$0 }, n: d) else { return nil }
         let z = Distributions.normalQuantile(0.5 + level / 2)
         var result = VarianceComponentInference(
             sdStdError: fit.components.map { [Double](repeating: .nan, count: $0.sd.count) },
@@ -98,6 +92,51 @@ public struct VarianceComponentInference: Sendable, Codable, Equatable {
             case .logResidualSD:
                 result.residualSDStdError = exp(value) * se
                 result.residualSDCI = [exp(value - z * se), exp(value + z * se)]
+            }
+        }
+        return result
+    }
+
+    /// The Hessian of the log-likelihood in the working parameters φ (log SDs, atanh correlations, log σ).
+    ///
+    /// Differencing in φ directly would refactor at every stencil point, σ's included. Instead it works
+    /// in ψ = (log(SD/σ), atanh correlation) with s = log σ apart: θ depends on ψ alone, and
+    /// −2ℓ = a(ψ) + m(log 2π + 2s) + b(ψ) e^{−2s} with a = log-determinants, b = r². So only ψ is
+    /// differenced (a and b from the same factorisations) and s enters analytically; φ is linear in (ψ, s).
+    static func informationHessian(
+        list: [Parameter], phi: [Double], fit: LinearMixedModel, deviance: ProfiledDeviance, parameters: CovarianceParameters
+    ) -> [Double]? {
+        let s = phi[phi.count - 1], d = phi.count, r = d - 1
+        let isLogSD = list.dropLast().map { if case .logSD = $0 { true } else { false } }
+        func working(_ psi: [Double]) -> [Double] { psi.indices.map { isLogSD[$0] ? psi[$0] + s : psi[$0] } + [s] }
+        let psi0 = (0..<r).map { isLogSD[$0] ? phi[$0] - s : phi[$0] }
+        let inverseVariance = exp(-2 * s)
+        // Step 1e-3 on the log/atanh scale: the log-likelihood carries rounding noise of about 1e-12 of its
+        // size, which a smaller step would magnify into the second differences (measured: 1e-4 moved SEs by 1e-4).
+        let (values, gradients, hessians) = FiniteDifferences.secondOrder({ psi in
+            guard let (theta, _) = Self.theta(from: working(psi), list, fit: fit, parameters: parameters),
+                  let parts = deviance.likelihoodParts(theta) else { return [.nan, .nan] }
+            return [parts.logDeterminant + parts.residualSumOfSquares * inverseVariance, parts.residualSumOfSquares]
+        }, at: psi0, step: 1e-3)
+        guard (values + gradients.joined() + hessians.joined()).allSatisfy(\.isFinite) else { return nil }
+        // The Hessian of ℓ in (ψ, s).
+        var inner = [Double](repeating: 0, count: d * d)
+        for i in 0..<r {
+            for j in 0..<r { inner[i + j * d] = -hessians[0][i + j * r] / 2 }
+            inner[i + r * d] = gradients[1][i] * inverseVariance
+            inner[r + i * d] = gradients[1][i] * inverseVariance
+        }
+        inner[r + r * d] = -2 * values[1] * inverseVariance
+        // φ = M (ψ, s): log SDs add s. The Hessian in φ is M⁻ᵀ H M⁻¹; M⁻¹ subtracts s again.
+        var inverseMap = [Double](repeating: 0, count: d * d)
+        for i in 0..<d { inverseMap[i + i * d] = 1 }
+        for i in 0..<r where isLogSD[i] { inverseMap[i + r * d] = -1 }
+        var result = [Double](repeating: 0, count: d * d)
+        for a in 0..<d {
+            for b in 0..<d {
+                var sum = 0.0
+                for k in 0..<d { for l in 0..<d { sum += inverseMap[k + a * d] * inner[k + l * d] * inverseMap[l + b * d] } }
+                result[a + b * d] = sum
             }
         }
         return result
@@ -153,27 +192,39 @@ public struct VarianceComponentInference: Sendable, Codable, Equatable {
 
 /// Derivatives by central differences.
 enum FiniteDifferences {
-    /// The Hessian (column-major d×d) of f at x with step h (in x's own units).
-    static func hessian(_ f: ([Double]) -> Double, at x: [Double], step h: Double) -> [Double] {
+    /// f's value, gradient and Hessian (column-major d×d) at x with step h, from 1 + 2d + d(d−1)
+    /// evaluations: the axis points ±h eᵢ, and ±h(eᵢ + eⱼ) for each pair (error O(h²) throughout).
+    /// `f` returns several functions at once; each gets its own derivatives from the same points.
+    static func secondOrder(
+        _ f: ([Double]) -> [Double], at x: [Double], step h: Double
+    ) -> (values: [Double], gradients: [[Double]], hessians: [[Double]]) {
         let d = x.count
-        var result = [Double](repeating: 0, count: d * d)
-        let f0 = f(x)
-        for i in 0..<d {
-            var plus = x, minus = x
-            plus[i] += h
-            minus[i] -= h
-            result[i + i * d] = (f(plus) - 2 * f0 + f(minus)) / (h * h)
-            for j in 0..<i {
-                var pp = x, pm = x, mp = x, mm = x
-                pp[i] += h; pp[j] += h
-                pm[i] += h; pm[j] -= h
-                mp[i] -= h; mp[j] += h
-                mm[i] -= h; mm[j] -= h
-                let value = (f(pp) - f(pm) - f(mp) + f(mm)) / (4 * h * h)
-                result[i + j * d] = value
-                result[j + i * d] = value
+        let f0 = f(x), outputs = f0.count
+        func shifted(_ steps: [(Int, Double)]) -> [Double] {
+            var point = x
+            for (i, sign) in steps { point[i] += sign * h }
+            return f(point)
+        }
+        let plus = (0..<d).map { shifted([($0, 1)]) }, minus = (0..<d).map { shifted([($0, -1)]) }
+        var gradients = [[Double]](repeating: [Double](repeating: 0, count: d), count: outputs)
+        var hessians = [[Double]](repeating: [Double](repeating: 0, count: d * d), count: outputs)
+        for k in 0..<outputs {
+            for i in 0..<d {
+                gradients[k][i] = (plus[i][k] - minus[i][k]) / (2 * h)
+                hessians[k][i + i * d] = (plus[i][k] - 2 * f0[k] + minus[i][k]) / (h * h)
             }
         }
-        return result
+        for i in 0..<d {
+            for j in 0..<i {
+                let both = shifted([(i, 1), (j, 1)]), neither = shifted([(i, -1), (j, -1)])
+                for k in 0..<outputs {
+                    // f(+i+j) + f(−i−j) − f(±i) − f(±j) + 2 f₀ = 2h² ∂ᵢ∂ⱼf + O(h⁴).
+                    let value = (both[k] + neither[k] - plus[i][k] - minus[i][k] - plus[j][k] - minus[j][k] + 2 * f0[k]) / (2 * h * h)
+                    hessians[k][i + j * d] = value
+                    hessians[k][j + i * d] = value
+                }
+            }
+        }
+        return (f0, gradients, hessians)
     }
 }

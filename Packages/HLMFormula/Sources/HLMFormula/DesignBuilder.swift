@@ -87,15 +87,24 @@ struct DesignBuilder {
 
     /// Rows with every used variable present and every transformed value finite.
     private func usableRows() throws(FormulaError) -> [Int] {
-        var keep = [Bool](repeating: true, count: frame.rowCount)
+        var keep: [Bool]? = nil
+        func drop(_ row: Int) {
+            if keep == nil { keep = [Bool](repeating: true, count: frame.rowCount) }
+            keep![row] = false
+        }
         for name in formula.variables {
             let column = frame.column(named: name)!
-            let missing = column.values.missingMask
-            for row in 0..<frame.rowCount where missing[row] { keep[row] = false }
-            if case .numeric(let numbers) = column.values,
-               let bad = numbers.values.indices.first(where: { keep[$0] && numbers.values[$0].isInfinite }) {
-                throw fail("column \"\(name)\" has an infinite value (data row \(bad + 1))", name: name,
-                           hint: "remove it or declare it missing in the codebook")
+            switch column.values {
+            case .numeric(let numbers):
+                for row in numbers.isMissing.indices where numbers.isMissing[row] { drop(row) }
+                if let bad = numbers.values.indices.first(where: { numbers.values[$0].isInfinite && keep?[$0] ?? true }) {
+                    throw fail("column \"\(name)\" has an infinite value (data row \(bad + 1))", name: name,
+                               hint: "remove it or declare it missing in the codebook")
+                }
+            case .categorical(let factor):
+                for row in factor.codes.indices where factor.codes[row] < 0 { drop(row) }
+            case .text(let text):
+                for row in text.codes.indices where text.codes[row] < 0 { drop(row) }
             }
         }
         let predictors = [formula.response] + formula.fixedTerms.flatMap(\.predictors)
@@ -103,12 +112,13 @@ struct DesignBuilder {
         for predictor in predictors {
             guard case .function(let call) = predictor else { continue }
             let values = PredictorResolver.evaluateElementwise(call.argument, frame: frame, rows: Array(0..<frame.rowCount))
-            for row in 0..<frame.rowCount where keep[row] {
+            for row in 0..<frame.rowCount where keep?[row] ?? true {
                 let value = call.kind == .identity || call.kind == .center || call.kind == .cwc || call.kind == .gmean
                     ? values[row] : FunctionCall.apply(call.kind, values[row])
-                if !value.isFinite { keep[row] = false }
+                if !value.isFinite { drop(row) }
             }
         }
+        guard let keep else { return Array(0..<frame.rowCount) }
         return keep.indices.filter { keep[$0] }
     }
 
@@ -141,7 +151,8 @@ struct DesignBuilder {
     func termColumns(
         _ term: Term, _ resolver: PredictorResolver, present: Set<Set<Predictor>>
     ) throws(FormulaError) -> ([[Double]], [String], Bool) {
-        var product: [(String, [Double])] = [("", [Double](repeating: 1, count: resolver.rows.count))]
+        // nil until the first predictor: a product with nothing yet is that predictor's columns, uncopied.
+        var product: [(String, [Double])]? = nil
         var spansIntercept = false
         for predictor in term.predictors {
             let resolved = try resolver.resolve(predictor)
@@ -149,20 +160,25 @@ struct DesignBuilder {
             without.remove(predictor)
             let full = resolved.isCategorical && !present.contains(without)
             if full && term.predictors.count == 1 { spansIntercept = true }
-            var next: [(String, [Double])] = []
             let columns = resolved.columns(full: full)
-            guard product.count * max(1, columns.count) <= Self.maximumColumns else {
+            guard let base = product else {
+                product = columns.map { ($0.suffix, $0.values) }
+                continue
+            }
+            guard base.count * max(1, columns.count) <= Self.maximumColumns else {
                 throw fail("the term \(term.description) has more than \(Self.maximumColumns) columns", name: predictor.name,
                            hint: "interact fewer or smaller factors")
             }
+            var next: [(String, [Double])] = []
             for (suffix, values) in columns {
-                for (name, base) in product {
-                    next.append((name.isEmpty ? suffix : name + ":" + suffix, zip(base, values).map { $0 * $1 }))
+                for (name, baseValues) in base {
+                    next.append((name + ":" + suffix, zip(baseValues, values).map { $0 * $1 }))
                 }
             }
             product = next
         }
-        return (product.map(\.1), product.map(\.0), spansIntercept)
+        let columns = product ?? [("", [Double](repeating: 1, count: resolver.rows.count))]
+        return (columns.map(\.1), columns.map(\.0), spansIntercept)
     }
 
     private func randomDesign(_ term: RandomTerm, _ resolver: PredictorResolver) throws(FormulaError) -> RandomEffectsDesign {

@@ -19,7 +19,10 @@ public struct Matrix: Sendable, Equatable {
     /// A matrix from its columns.
     public init(columns: [[Double]], rows: Int) {
         precondition(columns.allSatisfy { $0.count == rows }, "columns differ in length")
-        self.init(rows: rows, columns: columns.count, values: columns.flatMap { $0 })
+        var values: [Double] = []
+        values.reserveCapacity(rows * columns.count)
+        for column in columns { values.append(contentsOf: column) }
+        self.init(rows: rows, columns: columns.count, values: values)
     }
 
     public subscript(row: Int, column: Int) -> Double {

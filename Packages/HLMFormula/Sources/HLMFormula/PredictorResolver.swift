@@ -11,17 +11,26 @@ final class PredictorResolver {
     /// Factor codings already computed, by column name (a grouping column is used by several terms).
     private var factorCache: [String: ([String], [String], [Int32])] = [:]
 
+    /// Whether every row of the frame is in use (then a column is used as it is, without a copy).
+    let usesAllRows: Bool
+
     init(frame: DataFrame, rows: [Int], builder: DesignBuilder) {
         self.frame = frame
         self.rows = rows
         self.builder = builder
+        usesAllRows = rows.count == frame.rowCount
+    }
+
+    /// A column's values at the rows in use (the column itself when all rows are used).
+    func gather<Element>(_ values: [Element]) -> [Element] {
+        usesAllRows ? values : rows.map { values[$0] }
     }
 
     func resolve(_ predictor: Predictor, forceNumeric: Bool = false) throws(FormulaError) -> ResolvedPredictor {
         switch predictor {
         case .variable(let name):
             let column = frame.column(named: name)!
-            if case .numeric(let numbers) = column.values { return .continuous(name: name, values: rows.map { numbers.values[$0] }) }
+            if case .numeric(let numbers) = column.values { return .continuous(name: name, values: gather(numbers.values)) }
             if forceNumeric { return try continuous(name) }
             return try factor(name, base: nil)
         case .continuous(let name):
@@ -38,7 +47,7 @@ final class PredictorResolver {
         let column = frame.column(named: name)!
         switch column.values {
         case .numeric(let numbers):
-            return .continuous(name: name, values: rows.map { numbers.values[$0] })
+            return .continuous(name: name, values: gather(numbers.values))
         case .categorical(let factor):
             let values = factor.levelValues.map { raw -> Double? in
                 if case .number(let x) = NumberParser.parse(raw) { x } else { nil }
@@ -91,12 +100,12 @@ final class PredictorResolver {
         let column = frame.column(named: name)!
         switch column.values {
         case .categorical(let factor):
-            return (factor.levels, factor.levelValues, rows.map { factor.codes[$0] })
+            return (factor.levels, factor.levelValues, gather(factor.codes))
         case .text(let text):
             let factor = CategoricalColumn(text: rows.count == text.count ? text : text.subset(rows))
             return (factor.levels, factor.levelValues, factor.codes)
         case .numeric(let numbers):
-            let values = rows.map { numbers.values[$0] }
+            let values = gather(numbers.values)
             if let fractional = values.first(where: { $0 != $0.rounded() }) {
                 throw builder.fail("\"\(name)\" is a continuous numeric variable (it has the value \(fractional)); it cannot be used as \(purpose)",
                                    name: name, hint: "grouping factors and factors need discrete codes")

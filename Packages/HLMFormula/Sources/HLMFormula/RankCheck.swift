@@ -10,22 +10,40 @@ enum RankCheck {
         var basis: [[Double]] = []
         var kept: [Int] = []
         for (index, column) in columns.enumerated() {
-            let norm = column.reduce(0) { $0 + $1 * $1 }.squareRoot()
+            let norm = dot(column, column).squareRoot()
             guard norm > 0 else { continue }
             var residual = column
             for _ in 0..<2 {
-                for q in basis {
-                    var dot = 0.0
-                    for i in residual.indices { dot += q[i] * residual[i] }
-                    for i in residual.indices { residual[i] -= dot * q[i] }
-                }
+                for q in basis { subtractProjection(from: &residual, onto: q) }
             }
-            let residualNorm = residual.reduce(0) { $0 + $1 * $1 }.squareRoot()
-            if residualNorm > tolerance * norm {
-                basis.append(residual.map { $0 / residualNorm })
-                kept.append(index)
+            let residualNorm = dot(residual, residual).squareRoot()
+            guard residualNorm > tolerance * norm else { continue }
+            kept.append(index)
+            // The last column's direction is never needed again.
+            if index < columns.count - 1 {
+                let scale = 1 / residualNorm
+                residual.withUnsafeMutableBufferPointer { r in for i in r.indices { r[i] *= scale } }
+                basis.append(residual)
             }
         }
         return kept
+    }
+
+    private static func dot(_ a: [Double], _ b: [Double]) -> Double {
+        a.withUnsafeBufferPointer { a in
+            b.withUnsafeBufferPointer { b in
+                var sum = 0.0
+                for i in a.indices { sum += a[i] * b[i] }
+                return sum
+            }
+        }
+    }
+
+    /// residual −= (q·residual) q, for a unit vector q.
+    private static func subtractProjection(from residual: inout [Double], onto q: [Double]) {
+        let projection = dot(q, residual)
+        q.withUnsafeBufferPointer { q in
+            residual.withUnsafeMutableBufferPointer { r in for i in r.indices { r[i] -= projection * q[i] } }
+        }
     }
 }

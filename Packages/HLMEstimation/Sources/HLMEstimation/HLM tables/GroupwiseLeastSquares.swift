@@ -22,39 +22,62 @@ public struct GroupwiseLeastSquares: Sendable {
 
     public init(_ design: ModelDesign, term: Int = 0) {
         let t = design.randomTerms[term]
-        let q = t.termCount, n = design.observationCount
+        let q = t.termCount, n = design.observationCount, groupCount = t.groupCount
         termNames = t.termNames
-        groupCount = t.groupCount
-        var ztz = [[Double]](repeating: [Double](repeating: 0, count: q * q), count: t.groupCount)
-        var zty = [[Double]](repeating: [Double](repeating: 0, count: q), count: t.groupCount)
-        var sizes = [Int](repeating: 0, count: t.groupCount)
-        for i in 0..<n {
-            let j = Int(t.codes[i])
-            sizes[j] += 1
-            let y = design.y[i]
-            for a in 0..<q {
-                zty[j][a] += t.z[i, a] * y
-                for b in 0..<q { ztz[j][a + b * q] += t.z[i, a] * t.z[i, b] }
+        self.groupCount = groupCount
+        // Per group Z_j'Z_j (q×q) and Z_j'y (q), flat; one pass with plain pointers.
+        var ztz = [Double](repeating: 0, count: q * q * groupCount)
+        var zty = [Double](repeating: 0, count: q * groupCount)
+        var sizes = [Int](repeating: 0, count: groupCount)
+        t.z.values.withUnsafeBufferPointer { z in
+            design.y.withUnsafeBufferPointer { y in
+                t.codes.withUnsafeBufferPointer { codes in
+                    ztz.withUnsafeMutableBufferPointer { ztz in
+                        zty.withUnsafeMutableBufferPointer { zty in
+                            for i in 0..<n {
+                                let j = Int(codes[i])
+                                sizes[j] += 1
+                                let block = j * q * q
+                                for a in 0..<q {
+                                    let za = z[i + a * n]
+                                    zty[j * q + a] += za * y[i]
+                                    for b in 0...a { ztz[block + a + b * q] += za * z[i + b * n] }
+                                }
+                            }
+                        }
+                    }
+                }
             }
         }
-        var fits: [Int: ([Double], [Double])] = [:]
-        for j in 0..<t.groupCount {
-            guard sizes[j] >= q, let inverse = Self.inverse(ztz[j], q) else { continue }
-            fits[j] = ((0..<q).map { a in (0..<q).reduce(0.0) { $0 + inverse[a + $1 * q] * zty[j][$1] } }, inverse)
+        var coefficients = [Double](repeating: .nan, count: q * groupCount)
+        var inverses: [[Double]?] = Array(repeating: nil, count: groupCount)
+        for j in 0..<groupCount where sizes[j] >= q {
+            var block = Array(ztz[(j * q * q)..<((j + 1) * q * q)])
+            for a in 0..<q { for b in 0..<a { block[b + a * q] = block[a + b * q] } }
+            guard let inverse = Self.inverse(block, q) else { continue }
+            for a in 0..<q { coefficients[j * q + a] = (0..<q).reduce(0.0) { $0 + inverse[a + $1 * q] * zty[j * q + $1] } }
+            inverses[j] = inverse
         }
         // Residual sums of squares from the residuals themselves (no y'y − b'Z'y cancellation).
-        var rss = [Double](repeating: 0, count: t.groupCount)
-        for i in 0..<n {
-            let j = Int(t.codes[i])
-            guard let (coefficients, _) = fits[j] else { continue }
-            var e = design.y[i]
-            for a in 0..<q { e -= t.z[i, a] * coefficients[a] }
-            rss[j] += e * e
+        var rss = [Double](repeating: 0, count: groupCount)
+        t.z.values.withUnsafeBufferPointer { z in
+            design.y.withUnsafeBufferPointer { y in
+                t.codes.withUnsafeBufferPointer { codes in
+                    coefficients.withUnsafeBufferPointer { b in
+                        for i in 0..<n {
+                            let j = Int(codes[i])
+                            var e = y[i]
+                            for a in 0..<q { e -= z[i + a * n] * b[j * q + a] }
+                            rss[j] += e * e
+                        }
+                    }
+                }
+            }
         }
-        groups = fits.keys.sorted().map { j in
-            let (coefficients, inverse) = fits[j]!
-            return Group(index: j, size: sizes[j], coefficients: coefficients, inverseCrossProduct: inverse,
-                         residualVariance: sizes[j] > q ? rss[j] / Double(sizes[j] - q) : nil)
+        groups = (0..<groupCount).compactMap { j in
+            guard let inverse = inverses[j] else { return nil }
+            return Group(index: j, size: sizes[j], coefficients: Array(coefficients[(j * q)..<((j + 1) * q)]),
+                         inverseCrossProduct: inverse, residualVariance: sizes[j] > q ? rss[j] / Double(sizes[j] - q) : nil)
         }
     }
 
