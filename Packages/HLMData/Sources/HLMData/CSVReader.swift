@@ -93,7 +93,9 @@ public struct CSVReader: Sendable {
         let reader = self
         let parse: @Sendable (Int) -> Void = { k in
             results.store(k, Result { () throws(DataError) -> ChunkParse in
-                try reader.parseChunk(shared, boundaries[k]..<boundaries[k + 1], headerNames, fail: fail)
+                // The first chunk's columns are reserved for the whole input, so the others append in place.
+                try reader.parseChunk(shared, boundaries[k]..<boundaries[k + 1], headerNames, fail: fail,
+                                      reserving: k == 0 ? dataStart..<shared.count : nil)
             })
         }
         // Threads pay off only for large inputs; small ones (chunked when forced, as in tests) run in turn.
@@ -147,40 +149,39 @@ public struct CSVReader: Sendable {
 
     /// Parses the records in `range` into typed columns.
     func parseChunk(
-        _ bytes: UnsafeBufferPointer<UInt8>, _ range: Range<Int>, _ headerNames: [String], fail: MalformedInput
+        _ bytes: UnsafeBufferPointer<UInt8>, _ range: Range<Int>, _ headerNames: [String], fail: MalformedInput,
+        reserving reserved: Range<Int>? = nil
     ) throws(DataError) -> ChunkParse {
         var scanner = CSVScanner(bytes: bytes, start: range.lowerBound, limit: range.upperBound, maxFieldBytes: maxFieldBytes)
         var fields = FieldList()
-        let expectedRows = Self.estimatedRecords(bytes, range)
+        let expectedRows = Self.estimatedRecords(bytes, reserved ?? range)
         var builders = headerNames.enumerated().map {
             ColumnBuilder(name: $0.element, index: $0.offset, variable: codebook?.variable(named: $0.element), expectedRows: expectedRows)
         }
         var recordOffsets: [Int] = []
         recordOffsets.reserveCapacity(expectedRows)
+        // Plain records take the fast path in batches; any other record (and every error) goes through
+        // the general scanner, after the batch so far is handed over so that rows stay in order.
+        let batch = PlainRecordBatch(columns: headerNames.count, maxFieldBytes: maxFieldBytes)
+        batch.refreshModes(builders)
+        let base = bytes.baseAddress!
+        var position = range.lowerBound
         do {
-            while let recordStart = try scanner.nextRecord(into: &fields) {
-                guard fields.count == headerNames.count else {
-                    let last = fields[fields.count - 1]
-                    let offset = fields.count > headerNames.count
-                        ? fields[headerNames.count].start : last.end + (last.quoted ? 1 : 0)
-                    throw fail(offset, "this row has \(fields.count) fields but the header has \(headerNames.count)",
-                               "check for an unquoted comma or a missing field")
+            while position < range.upperBound {
+                if let next = batch.parse(base, at: position, limit: range.upperBound) {
+                    position = next
+                    if batch.isFull { batch.flush(into: &builders, recordOffsets: &recordOffsets, scanner: scanner) }
+                    continue
                 }
-                for column in 0..<fields.count {
-                    if case .notANumber = builders[column].append(fields[column], scanner: scanner) {
-                        if builders[column].mode == .declaredNumeric {
-                            let text = scanner.text(of: fields[column])
-                            throw fail(fields[column].start,
-                                       "expected a number in column \"\(VisibleText.escape(headerNames[column]))\", found \"\(VisibleText.escape(text.prefix(40)))\"",
-                                       "the codebook declares it numeric; declare the code missing in the codebook?")
-                        }
-                        let earlier = try fieldsOfColumn(column, at: recordOffsets, bytes: bytes)
-                        builders[column].switchToText(earlierFields: earlier, scanner: scanner)
-                        _ = builders[column].append(fields[column], scanner: scanner)
-                    }
-                }
+                batch.flush(into: &builders, recordOffsets: &recordOffsets, scanner: scanner)
+                scanner.seek(to: position)
+                guard let recordStart = try scanner.nextRecord(into: &fields) else { break }
+                try parseGeneralRecord(fields, &builders, recordOffsets, headerNames, scanner: scanner, bytes: bytes, fail: fail)
                 recordOffsets.append(recordStart)
+                position = scanner.position
+                batch.refreshModes(builders)
             }
+            batch.flush(into: &builders, recordOffsets: &recordOffsets, scanner: scanner)
         } catch let failure as CSVScanner.Failure {
             throw fail(failure.offset, failure.message, failure.hint)
         } catch let error as DataError {
@@ -189,6 +190,34 @@ public struct CSVReader: Sendable {
             preconditionFailure("unexpected error \(error)")
         }
         return ChunkParse(builders: builders, recordOffsets: recordOffsets)
+    }
+
+    /// One record from the general scanner into the builders: checks its width, and turns an inferred
+    /// column to text at its first non-number (a declared-numeric one is an error instead).
+    private func parseGeneralRecord(
+        _ fields: FieldList, _ builders: inout [ColumnBuilder], _ recordOffsets: [Int], _ headerNames: [String],
+        scanner: CSVScanner, bytes: UnsafeBufferPointer<UInt8>, fail: MalformedInput
+    ) throws -> Void {
+        guard fields.count == headerNames.count else {
+            let last = fields[fields.count - 1]
+            let offset = fields.count > headerNames.count
+                ? fields[headerNames.count].start : last.end + (last.quoted ? 1 : 0)
+            throw fail(offset, "this row has \(fields.count) fields but the header has \(headerNames.count)",
+                       "check for an unquoted comma or a missing field")
+        }
+        for column in 0..<fields.count {
+            if case .notANumber = builders[column].append(fields[column], scanner: scanner) {
+                if builders[column].mode == .declaredNumeric {
+                    let text = scanner.text(of: fields[column])
+                    throw fail(fields[column].start,
+                               "expected a number in column \"\(VisibleText.escape(headerNames[column]))\", found \"\(VisibleText.escape(text.prefix(40)))\"",
+                               "the codebook declares it numeric; declare the code missing in the codebook?")
+                }
+                let earlier = try fieldsOfColumn(column, at: recordOffsets, bytes: bytes)
+                builders[column].switchToText(earlierFields: earlier, scanner: scanner)
+                _ = builders[column].append(fields[column], scanner: scanner)
+            }
+        }
     }
 
     /// Records in `range`, estimated from the line length of its first 64 KiB (for reserving columns:

@@ -81,6 +81,27 @@ struct ColumnBuilder {
         return .stored
     }
 
+    /// Appends numbers staged by the fast path; NaN marks an empty field (missing).
+    mutating func appendPlainNumbers(_ values: UnsafeBufferPointer<Double>) {
+        let first = numbers.count
+        numbers.append(contentsOf: values)
+        missing.reserveCapacity(missing.count + values.count)
+        for value in values { missing.append(value.isNaN) }
+        guard checksMissingCodes else { return }
+        for i in first..<numbers.count where !missing[i] && isMissingCode(numbers[i]) {
+            numbers[i] = .nan
+            missing[i] = true
+        }
+    }
+
+    /// Appends unquoted text fields staged by the fast path.
+    mutating func appendPlainText(starts: UnsafePointer<Int>, ends: UnsafePointer<Int>, count: Int, scanner: CSVScanner) {
+        textCodes.reserveCapacity(textCodes.count + count)
+        for k in 0..<count {
+            appendText(FieldSpan(start: starts[k], end: ends[k], quoted: false, escaped: false), scanner: scanner)
+        }
+    }
+
     private func isMissingCode(_ x: Double) -> Bool {
         numericMissingCodes.contains(x) || (variable?.missingRanges.contains { $0.contains(x) } ?? false)
     }

@@ -31,67 +31,120 @@ public enum NumberParser {
 
     @usableFromInline
     static func parseTrimmed(_ bytes: UnsafeBufferPointer<UInt8>, _ start: Int, _ end: Int) -> ParsedNumber {
+        let (value, stop) = scanNumber(bytes.baseAddress!, start, end)
+        guard let value else {
+            // No digits: perhaps a word (NA, NaN, inf); digits then junk: not a number.
+            return stop == start ? parseWord(bytes, start, end) : .notANumber
+        }
+        return stop == end ? .number(value) : .notANumber
+    }
+
+    /// Reads a decimal number starting at `start`, stopping at the first byte that cannot continue it
+    /// (or at `limit`). Returns the value and where it stopped; nil with `stop == start` when there
+    /// are no digits, nil with `stop > start` when the number is malformed (an exponent without digits).
+    /// The CSV reader calls this on the raw record, so a field is scanned and converted in one pass.
+    @inline(__always)
+    static func scanNumber(_ bytes: UnsafePointer<UInt8>, _ start: Int, _ limit: Int) -> (Double?, stop: Int) {
         var i = start
         var negative = false
-        if bytes[i] == UInt8(ascii: "-") || bytes[i] == UInt8(ascii: "+") {
+        if i < limit, bytes[i] == UInt8(ascii: "-") || bytes[i] == UInt8(ascii: "+") {
             negative = bytes[i] == UInt8(ascii: "-")
             i += 1
         }
         // Digits accumulate with wrapping arithmetic; more than 19 of them go to the slow path.
         var mantissa: UInt64 = 0
-        let integerStart = i
-        while i < end {
-            let digit = bytes[i] &- 0x30
-            if digit >= 10 { break }
-            mantissa = mantissa &* 10 &+ UInt64(digit)
-            i += 1
-        }
-        var digitCount = i - integerStart
+        var digitCount = readDigits(bytes, &i, limit, &mantissa)
         var fractionDigits = 0
-        if i < end, bytes[i] == UInt8(ascii: ".") {
+        if i < limit, bytes[i] == UInt8(ascii: ".") {
             i += 1
-            let fractionStart = i
-            while i < end {
-                let digit = bytes[i] &- 0x30
-                if digit >= 10 { break }
-                mantissa = mantissa &* 10 &+ UInt64(digit)
-                i += 1
-            }
-            fractionDigits = i - fractionStart
+            fractionDigits = readDigits(bytes, &i, limit, &mantissa)
             digitCount += fractionDigits
         }
-        if digitCount == 0 { return parseWord(bytes, start, end) }
+        if digitCount == 0 { return (nil, start) }
         var exponent = 0
-        if i < end, bytes[i] == UInt8(ascii: "e") || bytes[i] == UInt8(ascii: "E") {
+        if i < limit, bytes[i] == UInt8(ascii: "e") || bytes[i] == UInt8(ascii: "E") {
             i += 1
             var exponentNegative = false
-            if i < end, bytes[i] == UInt8(ascii: "-") || bytes[i] == UInt8(ascii: "+") {
+            if i < limit, bytes[i] == UInt8(ascii: "-") || bytes[i] == UInt8(ascii: "+") {
                 exponentNegative = bytes[i] == UInt8(ascii: "-")
                 i += 1
             }
             let exponentStart = i
-            while i < end, bytes[i] &- 0x30 < 10 {
+            while i < limit, bytes[i] &- 0x30 < 10 {
                 if exponent < 100_000 { exponent = exponent * 10 + Int(bytes[i] &- 0x30) }
                 i += 1
             }
-            if i == exponentStart { return .notANumber }
+            if i == exponentStart { return (nil, i) }
             if exponentNegative { exponent = -exponent }
         }
-        if i != end { return .notANumber }
         let decimalExponent = exponent - fractionDigits
         if digitCount <= 19, mantissa <= 1 << 53, decimalExponent >= -22, decimalExponent <= 22 {
             let value = Double(mantissa)
             let scaled = decimalExponent < 0
                 ? value / powerOfTen(-decimalExponent) : value * powerOfTen(decimalExponent)
-            return .number(negative ? -scaled : scaled)
+            return (negative ? -scaled : scaled, i)
         }
         #if arch(x86_64)
         if digitCount <= 19, decimalExponent >= -27, decimalExponent <= 27,
            let value = extendedPrecision(mantissa, decimalExponent) {
-            return .number(negative ? -value : value)
+            return (negative ? -value : value, i)
         }
         #endif
-        return .number(slowParse(bytes, start, end))
+        return (slowParse(bytes, start, i), i)
+    }
+
+    /// Reads a run of digits at `i` into `mantissa` (wrapping: the caller checks the count), eight
+    /// bytes at a time where eight can be loaded: one load finds how many of them are digits, and their
+    /// value comes from one word (SWAR). Returns how many digits there were.
+    @inline(__always)
+    static func readDigits(_ bytes: UnsafePointer<UInt8>, _ i: inout Int, _ limit: Int, _ mantissa: inout UInt64) -> Int {
+        let start = i
+        while i + 8 <= limit {
+            let word = UnsafeRawPointer(bytes + i).loadUnaligned(as: UInt64.self)
+            let nonDigits = digitPattern(word) ^ 0x3333_3333_3333_3333
+            if nonDigits == 0 {
+                mantissa = mantissa &* 100_000_000 &+ UInt64(eightDigitsValue(word))
+                i += 8
+                continue
+            }
+            let n = nonDigits.trailingZeroBitCount / 8
+            if n > 0 {
+                // The n digits moved to the top of the word, '0's below them: the same value as n digits.
+                let padded = (word << UInt64((8 - n) * 8)) | (0x3030_3030_3030_3030 >> UInt64(n * 8))
+                mantissa = mantissa &* smallPowersOfTen[n] &+ UInt64(eightDigitsValue(padded))
+                i += n
+            }
+            return i - start
+        }
+        while i < limit {
+            let digit = bytes[i] &- 0x30
+            if digit >= 10 { break }
+            mantissa = mantissa &* 10 &+ UInt64(digit)
+            i += 1
+        }
+        return i - start
+    }
+
+    /// Per byte of a little-endian word: 0x33 exactly when the byte is an ASCII digit (a byte's high
+    /// nibble must be 3, and stay 3 when 6 is added). Carries between bytes need a byte ≥ 0xFA, which is
+    /// not a digit and not in valid UTF-8, so they never hide a non-digit before them.
+    @inline(__always)
+    static func digitPattern(_ word: UInt64) -> UInt64 {
+        (word & 0xF0F0_F0F0_F0F0_F0F0) | (((word &+ 0x0606_0606_0606_0606) & 0xF0F0_F0F0_F0F0_F0F0) >> 4)
+    }
+
+    static let smallPowersOfTen: [UInt64] = [1, 10, 100, 1_000, 10_000, 100_000, 1_000_000, 10_000_000, 100_000_000]
+
+    /// The value of eight ASCII digits (first digit in the lowest byte), by pairwise combination:
+    /// digits → 2-digit → 4-digit → 8-digit numbers within the word.
+    @inline(__always)
+    static func eightDigitsValue(_ word: UInt64) -> UInt32 {
+        var value = word &- 0x3030_3030_3030_3030
+        value = value &* 10 &+ (value >> 8)
+        let mask: UInt64 = 0x0000_00FF_0000_00FF
+        let high: UInt64 = 100 &+ (1_000_000 << 32), low: UInt64 = 1 &+ (10_000 << 32)
+        value = ((value & mask) &* high &+ ((value >> 16) & mask) &* low) >> 32
+        return UInt32(truncatingIfNeeded: value)
     }
 
     #if arch(x86_64)
@@ -101,7 +154,7 @@ public enum NumberParser {
     /// rare cases (and results outside the normal range) go to strtod.
     @usableFromInline
     static func extendedPrecision(_ mantissa: UInt64, _ exponent: Int) -> Double? {
-        let power = extendedPowerOfTen(abs(exponent))
+        let power = extendedPowersOfTen[abs(exponent)]
         let value = exponent < 0 ? Float80(mantissa) / power : Float80(mantissa) * power
         guard value == 0 || (value > 1e-300 && value < 1e300) else { return nil }
         let low = value.significandBitPattern & 0x7FF
@@ -109,18 +162,12 @@ public enum NumberParser {
         return Double(value)
     }
 
-    @inline(__always)
-    static func extendedPowerOfTen(_ k: Int) -> Float80 {
-        var value: Float80 = 1
-        var base: Float80 = 10
-        var k = k
-        while k > 0 {
-            if k & 1 == 1 { value *= base }
-            base *= base
-            k >>= 1
-        }
-        return value
-    }
+    /// 10^k for 0 ≤ k ≤ 27, each exact in extended precision (5^27 < 2^64).
+    static let extendedPowersOfTen: [Float80] = {
+        var powers: [Float80] = [1]
+        for _ in 1...27 { powers.append(powers.last! * 10) }
+        return powers
+    }()
     #endif
 
     /// 10^k for 0 ≤ k ≤ 22, all exact in binary64 (a jump table, no loop).
@@ -177,7 +224,7 @@ public enum NumberParser {
     }
 
     /// Correctly rounded conversion through the C library, for the rare long or extreme numbers.
-    static func slowParse(_ bytes: UnsafeBufferPointer<UInt8>, _ start: Int, _ end: Int) -> Double {
+    static func slowParse(_ bytes: UnsafePointer<UInt8>, _ start: Int, _ end: Int) -> Double {
         let length = end - start
         return withUnsafeTemporaryAllocation(of: CChar.self, capacity: length + 1) { buffer in
             for k in 0..<length { buffer[k] = CChar(bitPattern: bytes[start + k]) }
