@@ -64,7 +64,9 @@ public struct CSVReader: Sendable {
 
     func read(bytes: UnsafeBufferPointer<UInt8>, source: String) throws(DataError) -> DataFrame {
         let fail = MalformedInput(bytes: bytes, source: source, maxFieldBytes: maxFieldBytes)
-        try checkEncoding(bytes, fail: fail)
+        // The encoding is checked here for the first MiB (the header is in it) and by each chunk for the rest.
+        let checkedPrefix = min(bytes.count, 1 << 20)
+        try checkEncoding(bytes, 0..<checkedPrefix, fail: fail)
         var start = 0
         if bytes.count >= 3, bytes[0] == 0xEF, bytes[1] == 0xBB, bytes[2] == 0xBF { start = 3 }
 
@@ -91,7 +93,11 @@ public struct CSVReader: Sendable {
         let results = ChunkResults(count: boundaries.count - 1)
         nonisolated(unsafe) let shared = bytes
         let reader = self
+        let encoding = EncodingProblems(count: boundaries.count - 1)
         let parse: @Sendable (Int) -> Void = { k in
+            let range = boundaries[k]..<boundaries[k + 1]
+            let unchecked = max(range.lowerBound, checkedPrefix)..<max(range.upperBound, checkedPrefix)
+            guard encoding.check(k, shared, unchecked) else { return }
             results.store(k, Result { () throws(DataError) -> ChunkParse in
                 // The first chunk's columns are reserved for the whole input, so the others append in place.
                 try reader.parseChunk(shared, boundaries[k]..<boundaries[k + 1], headerNames, fail: fail,
@@ -104,30 +110,45 @@ public struct CSVReader: Sendable {
         } else {
             for k in 0..<(boundaries.count - 1) { parse(k) }
         }
+        if let (offset, message, hint) = encoding.first(in: shared) { throw fail(offset, message, hint) }
         // A boundary is found by the parity of the quotes before it, which a stray quote in an unquoted
         // field (a literal to the scanner) can mislead. Each chunk starts where the one before ended
         // cleanly, by induction from the first, unless a chunk fails: then the chunks may be misplaced,
         // and the whole input is read again in one pass, so that the first error is the sequential one.
         var chunks: [ChunkParse] = []
         for k in 0..<(boundaries.count - 1) {
-            if case .success(let chunk) = results.take(k) {
+            let result = results.take(k)
+            if case .success(let chunk) = result {
                 chunks.append(chunk)
                 continue
             }
-            if case .failure(let error) = results.take(k), boundaries.count == 2 { throw error }
+            if case .failure(let error) = result, boundaries.count == 2 { throw error }
             chunks = [try parseChunk(bytes, dataStart..<bytes.count, headerNames, fail: fail)]
             break
         }
+        let t4 = DispatchTime.now().uptimeNanoseconds
+        // Taken out of the chunk, so that appending to its columns does not copy them first.
         var builders = chunks[0].builders
-        var recordOffsets = chunks[0].recordOffsets
+        chunks[0].builders = []
+        var records = chunks[0].records
         for chunk in chunks.dropFirst() {
-            for column in builders.indices {
-                builders[column].appendChunk(chunk.builders[column], chunkOffsets: chunk.recordOffsets,
-                                             ownOffsets: recordOffsets, bytes: bytes, maxFieldBytes: maxFieldBytes)
+            // Columns are joined independently: on the cores for large inputs.
+            let ownRecords = records, maxFieldBytes = self.maxFieldBytes
+            builders.withUnsafeMutableBufferPointer { columns in
+                nonisolated(unsafe) let columns = columns
+                let join: @Sendable (Int) -> Void = { column in
+                    columns[column].appendChunk(chunk.builders[column], chunkRecords: chunk.records,
+                                                ownRecords: ownRecords, bytes: shared, maxFieldBytes: maxFieldBytes)
+                }
+                if shared.count >= 1 << 20 {
+                    DispatchQueue.concurrentPerform(iterations: columns.count, execute: join)
+                } else {
+                    for column in columns.indices { join(column) }
+                }
             }
-            recordOffsets += chunk.recordOffsets
+            records.append(chunk.records)
         }
-        if recordOffsets.isEmpty {
+        if records.total == 0 {
             throw fail(bytes.count, "no data rows after the header", "the file has column names but no values")
         }
         var warnings: [String] = []
@@ -144,7 +165,7 @@ public struct CSVReader: Sendable {
     /// The columns and record offsets of one chunk.
     struct ChunkParse: @unchecked Sendable {
         var builders: [ColumnBuilder]
-        var recordOffsets: [Int]
+        var records: RecordRuns
     }
 
     /// Parses the records in `range` into typed columns.
@@ -158,8 +179,7 @@ public struct CSVReader: Sendable {
         var builders = headerNames.enumerated().map {
             ColumnBuilder(name: $0.element, index: $0.offset, variable: codebook?.variable(named: $0.element), expectedRows: expectedRows)
         }
-        var recordOffsets: [Int] = []
-        recordOffsets.reserveCapacity(expectedRows)
+        var records = RecordRuns(start: range.lowerBound)
         // Plain records take the fast path in batches; any other record (and every error) goes through
         // the general scanner, after the batch so far is handed over so that rows stay in order.
         let batch = PlainRecordBatch(columns: headerNames.count, maxFieldBytes: maxFieldBytes)
@@ -170,18 +190,18 @@ public struct CSVReader: Sendable {
             while position < range.upperBound {
                 if let next = batch.parse(base, at: position, limit: range.upperBound) {
                     position = next
-                    if batch.isFull { batch.flush(into: &builders, recordOffsets: &recordOffsets, scanner: scanner) }
+                    if batch.isFull { batch.flush(into: &builders, records: &records, scanner: scanner) }
                     continue
                 }
-                batch.flush(into: &builders, recordOffsets: &recordOffsets, scanner: scanner)
+                batch.flush(into: &builders, records: &records, scanner: scanner)
                 scanner.seek(to: position)
-                guard let recordStart = try scanner.nextRecord(into: &fields) else { break }
-                try parseGeneralRecord(fields, &builders, recordOffsets, headerNames, scanner: scanner, bytes: bytes, fail: fail)
-                recordOffsets.append(recordStart)
+                guard try scanner.nextRecord(into: &fields) != nil else { break }
+                try parseGeneralRecord(fields, &builders, records, headerNames, scanner: scanner, bytes: bytes, fail: fail)
+                records.add(1)
                 position = scanner.position
                 batch.refreshModes(builders)
             }
-            batch.flush(into: &builders, recordOffsets: &recordOffsets, scanner: scanner)
+            batch.flush(into: &builders, records: &records, scanner: scanner)
         } catch let failure as CSVScanner.Failure {
             throw fail(failure.offset, failure.message, failure.hint)
         } catch let error as DataError {
@@ -189,13 +209,13 @@ public struct CSVReader: Sendable {
         } catch {
             preconditionFailure("unexpected error \(error)")
         }
-        return ChunkParse(builders: builders, recordOffsets: recordOffsets)
+        return ChunkParse(builders: builders, records: records)
     }
 
     /// One record from the general scanner into the builders: checks its width, and turns an inferred
     /// column to text at its first non-number (a declared-numeric one is an error instead).
     private func parseGeneralRecord(
-        _ fields: FieldList, _ builders: inout [ColumnBuilder], _ recordOffsets: [Int], _ headerNames: [String],
+        _ fields: FieldList, _ builders: inout [ColumnBuilder], _ records: RecordRuns, _ headerNames: [String],
         scanner: CSVScanner, bytes: UnsafeBufferPointer<UInt8>, fail: MalformedInput
     ) throws -> Void {
         guard fields.count == headerNames.count else {
@@ -213,7 +233,7 @@ public struct CSVReader: Sendable {
                                "expected a number in column \"\(VisibleText.escape(headerNames[column]))\", found \"\(VisibleText.escape(text.prefix(40)))\"",
                                "the codebook declares it numeric; declare the code missing in the codebook?")
                 }
-                let earlier = try fieldsOfColumn(column, at: recordOffsets, bytes: bytes)
+                let earlier = try records.fields(ofColumn: column, bytes: bytes, maxFieldBytes: maxFieldBytes)
                 builders[column].switchToText(earlierFields: earlier, scanner: scanner)
                 _ = builders[column].append(fields[column], scanner: scanner)
             }
@@ -232,18 +252,14 @@ public struct CSVReader: Sendable {
 
     /// Refuses NUL bytes, UTF-16 and invalid UTF-8 before scanning.
     private func checkEncoding(
-        _ bytes: UnsafeBufferPointer<UInt8>, fail: MalformedInput
+        _ bytes: UnsafeBufferPointer<UInt8>, _ range: Range<Int>, fail: MalformedInput
     ) throws(DataError) {
         if bytes.count >= 2, (bytes[0] == 0xFF && bytes[1] == 0xFE) || (bytes[0] == 0xFE && bytes[1] == 0xFF) {
             throw fail(0, "the file is UTF-16", "save it as UTF-8 CSV")
         }
-        if let base = bytes.baseAddress, let found = memchr(base, 0, bytes.count) {
-            let nul = base.distance(to: found.assumingMemoryBound(to: UInt8.self))
-            throw fail(nul, "NUL byte in the file", "is this a binary file, or UTF-16? save it as UTF-8 CSV")
-        }
-        if let bad = UTF8Validation.firstInvalidByte(bytes) {
-            throw fail(bad, "invalid UTF-8 (byte 0x\(String(bytes[bad], radix: 16, uppercase: true)))",
-                       "save the file as UTF-8")
+        let problems = EncodingProblems(count: 1)
+        if !problems.check(0, bytes, range), let (offset, message, hint) = problems.first(in: bytes) {
+            throw fail(offset, message, hint)
         }
     }
 
@@ -265,22 +281,6 @@ public struct CSVReader: Sendable {
             names.append(name)
         }
         return names
-    }
-
-    /// Re-reads column `column` of the records starting at `offsets`.
-    func fieldsOfColumn(
-        _ column: Int, at offsets: [Int], bytes: UnsafeBufferPointer<UInt8>
-    ) throws(CSVScanner.Failure) -> [FieldSpan] {
-        var scanner = CSVScanner(bytes: bytes, start: 0, maxFieldBytes: maxFieldBytes)
-        var fields = FieldList()
-        var result: [FieldSpan] = []
-        result.reserveCapacity(offsets.count)
-        for offset in offsets {
-            scanner.seek(to: offset)
-            _ = try scanner.nextRecord(into: &fields)
-            result.append(fields[column])
-        }
-        return result
     }
 }
 

@@ -15,9 +15,12 @@ final class ChunkResults: @unchecked Sendable {
         lock.unlock()
     }
 
+    /// The result, removed from its slot (so that its columns are uniquely referenced by the caller).
     func take(_ index: Int) -> Result<CSVReader.ChunkParse, DataError> {
         lock.lock()
         defer { lock.unlock() }
-        return slots[index]!
+        let result = slots[index]!
+        slots[index] = nil
+        return result
     }
 }

@@ -85,8 +85,11 @@ struct ColumnBuilder {
     mutating func appendPlainNumbers(_ values: UnsafeBufferPointer<Double>) {
         let first = numbers.count
         numbers.append(contentsOf: values)
-        missing.reserveCapacity(missing.count + values.count)
-        for value in values { missing.append(value.isNaN) }
+        if values.contains(where: \.isNaN) {
+            missing.append(contentsOf: values.lazy.map(\.isNaN))
+        } else {
+            missing.append(contentsOf: repeatElement(false, count: values.count))
+        }
         guard checksMissingCodes else { return }
         for i in first..<numbers.count where !missing[i] && isMissingCode(numbers[i]) {
             numbers[i] = .nan
@@ -139,15 +142,17 @@ struct ColumnBuilder {
     /// Appends the next chunk's values of this column. When one side was read as text and the other
     /// as numbers, the numeric side's fields are read again as text.
     mutating func appendChunk(
-        _ next: ColumnBuilder, chunkOffsets: [Int], ownOffsets: [Int], bytes: UnsafeBufferPointer<UInt8>, maxFieldBytes: Int
+        _ next: ColumnBuilder, chunkRecords: RecordRuns, ownRecords: RecordRuns, bytes: UnsafeBufferPointer<UInt8>, maxFieldBytes: Int
     ) {
         let column = columnIndex
         var other = next
         let scanner = CSVScanner(bytes: bytes, start: 0, maxFieldBytes: maxFieldBytes)
         if mode == .text && other.mode != .text {
-            other.switchToText(earlierFields: Self.fields(column, chunkOffsets, bytes, maxFieldBytes), scanner: scanner)
+            other.switchToText(earlierFields: (try? chunkRecords.fields(ofColumn: column, bytes: bytes, maxFieldBytes: maxFieldBytes)) ?? [],
+                               scanner: scanner)
         } else if mode != .text && other.mode == .text {
-            switchToText(earlierFields: Self.fields(column, ownOffsets, bytes, maxFieldBytes), scanner: scanner)
+            switchToText(earlierFields: (try? ownRecords.fields(ofColumn: column, bytes: bytes, maxFieldBytes: maxFieldBytes)) ?? [],
+                         scanner: scanner)
         }
         if mode == .text {
             // Re-code the other chunk's values into this chunk's dictionary.
@@ -157,17 +162,6 @@ struct ColumnBuilder {
         } else {
             numbers += other.numbers
             missing += other.missing
-        }
-    }
-
-    /// Column `column`'s fields in the records at `offsets` (all already scanned without error).
-    private static func fields(_ column: Int, _ offsets: [Int], _ bytes: UnsafeBufferPointer<UInt8>, _ maxFieldBytes: Int) -> [FieldSpan] {
-        var scanner = CSVScanner(bytes: bytes, start: 0, maxFieldBytes: maxFieldBytes)
-        var fields = FieldList()
-        return offsets.map { offset in
-            scanner.seek(to: offset)
-            _ = try? scanner.nextRecord(into: &fields)
-            return fields[column]
         }
     }
 

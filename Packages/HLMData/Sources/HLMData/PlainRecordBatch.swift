@@ -18,8 +18,6 @@ final class PlainRecordBatch {
     /// Text columns, column-major: each field's byte range.
     let starts: UnsafeMutablePointer<Int>
     let ends: UnsafeMutablePointer<Int>
-    /// Each staged record's first byte.
-    let recordStarts: UnsafeMutablePointer<Int>
 
     init(columns: Int, capacity: Int = 4096, maxFieldBytes: Int) {
         self.columns = columns
@@ -30,7 +28,6 @@ final class PlainRecordBatch {
         numbers = .allocate(capacity: columns * capacity)
         starts = .allocate(capacity: columns * capacity)
         ends = .allocate(capacity: columns * capacity)
-        recordStarts = .allocate(capacity: capacity)
     }
 
     deinit {
@@ -38,7 +35,6 @@ final class PlainRecordBatch {
         numbers.deallocate()
         starts.deallocate()
         ends.deallocate()
-        recordStarts.deallocate()
     }
 
     var isFull: Bool { count == capacity }
@@ -86,13 +82,12 @@ final class PlainRecordBatch {
                 return nil
             }
         }
-        recordStarts[row] = start
         count += 1
         return p
     }
 
     /// Hands the staged records to the builders and empties the batch.
-    func flush(into builders: inout [ColumnBuilder], recordOffsets: inout [Int], scanner: CSVScanner) {
+    func flush(into builders: inout [ColumnBuilder], records: inout RecordRuns, scanner: CSVScanner) {
         guard count > 0 else { return }
         for c in 0..<columns {
             if isText[c] {
@@ -101,7 +96,7 @@ final class PlainRecordBatch {
                 builders[c].appendPlainNumbers(UnsafeBufferPointer(start: numbers + c * capacity, count: count))
             }
         }
-        recordOffsets.append(contentsOf: UnsafeBufferPointer(start: recordStarts, count: count))
+        records.add(count)
         count = 0
     }
 
