@@ -18,7 +18,8 @@ public struct OptimizationSummary: Sendable, Codable, Equatable {
 /// MixedModels.jl use it, with tight tolerances; optionally restarted from its own optimum until it stops improving.
 public enum BOBYQA {
     public static func minimize(
-        _ objective: @escaping ([Double]) -> Double, start: [Double], lower: [Double], upper: [Double], restart: Bool = false
+        _ objective: @escaping ([Double]) -> Double, start: [Double], lower: [Double], upper: [Double],
+        initialStep: Double = 0.3, restart: Bool = false
     ) -> OptimizationSummary {
         let n = start.count
         var x = start
@@ -28,7 +29,7 @@ public enum BOBYQA {
         var code = Int32(HLM_NLOPT_SUCCESS)
         // One pass; `restart` reruns from the optimum with a smaller first step (the caller asks for it when
         // the gradient there is not small).
-        let steps: [Double] = restart ? [0.05, 0.01] : [0.3]
+        let steps: [Double] = restart ? [0.05, 0.01] : [initialStep]
         for pass in steps.indices {
             let step = steps[pass]
             let box = ObjectiveBox(objective)

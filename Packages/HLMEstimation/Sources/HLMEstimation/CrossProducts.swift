@@ -159,26 +159,31 @@ struct CrossProducts: Sendable {
         var a11 = [Double](repeating: 0, count: q1 * q1 * groups)
         var a22 = [Double](repeating: 0, count: r * r)
         var panels = [Double](repeating: 0, count: groups * r * q1)
-        var row = [Double](repeating: 0, count: r)
-        var zRow = [Double](repeating: 0, count: q1)
-        design.x.values.withUnsafeBufferPointer { x in
-            term.z.values.withUnsafeBufferPointer { z in
-                a11.withUnsafeMutableBufferPointer { a11 in
-                    a22.withUnsafeMutableBufferPointer { a22 in
-                        panels.withUnsafeMutableBufferPointer { panels in
-                            for i in 0..<n {
-                                let j = Int(term.codes[i])
-                                for c in 0..<p { row[c] = x[i + c * n] }
-                                row[p] = design.y[i] - yShift
-                                for c in 0..<q1 { zRow[c] = z[i + c * n] }
-                                let block = a11.baseAddress! + j * q1 * q1
-                                for b in 0..<q1 { for a in b..<q1 { block[a + b * q1] += zRow[a] * zRow[b] } }
-                                let panel = panels.baseAddress! + j * r * q1
-                                for c in 0..<q1 {
-                                    let zc = zRow[c]
-                                    for k in 0..<r { panel[k + c * r] += row[k] * zc }
+        withUnsafeTemporaryAllocation(of: Double.self, capacity: r + q1) { scratch in
+            let row = scratch.baseAddress!, zRow = row + r
+            design.x.values.withUnsafeBufferPointer { x in
+                design.y.withUnsafeBufferPointer { y in
+                    term.z.values.withUnsafeBufferPointer { z in
+                        term.codes.withUnsafeBufferPointer { codes in
+                            a11.withUnsafeMutableBufferPointer { a11 in
+                                a22.withUnsafeMutableBufferPointer { a22 in
+                                    panels.withUnsafeMutableBufferPointer { panels in
+                                        for i in 0..<n {
+                                            let j = Int(codes[i])
+                                            for c in 0..<p { row[c] = x[i + c * n] }
+                                            row[p] = y[i] - yShift
+                                            for c in 0..<q1 { zRow[c] = z[i + c * n] }
+                                            let block = a11.baseAddress! + j * q1 * q1
+                                            for b in 0..<q1 { for a in b..<q1 { block[a + b * q1] += zRow[a] * zRow[b] } }
+                                            let panel = panels.baseAddress! + j * r * q1
+                                            for c in 0..<q1 {
+                                                let zc = zRow[c]
+                                                for k in 0..<r { panel[k + c * r] += row[k] * zc }
+                                            }
+                                            for b in 0..<r { for a in b..<r { a22[a + b * r] += row[a] * row[b] } }
+                                        }
+                                    }
                                 }
-                                for b in 0..<r { for a in b..<r { a22[a + b * r] += row[a] * row[b] } }
                             }
                         }
                     }

@@ -36,15 +36,17 @@ public struct LinearMixedModel: Sendable {
         try validate(design)
         let deviance = ProfiledDeviance(design, criterion: criterion)
         let parameters = deviance.parameters
-        var start = StartingValues.theta(design, parameters: parameters)
-        if !deviance.evaluate(start).isFinite { start = parameters.initial }
+        let initial = StartingValues.start(design, products: deviance.products, parameters: parameters)
+        var start = initial.theta, initialStep = initial.initialStep
+        if !deviance.evaluate(start).isFinite { (start, initialStep) = (parameters.initial, StartingValues.defaultStep) }
         guard deviance.evaluate(start).isFinite else { throw EstimationError.cannotFactor }
         let objective: ([Double]) -> Double = { theta in
             let value = deviance.evaluate(theta)
             progress?(deviance.evaluations, value)
             return value
         }
-        var summary = BOBYQA.minimize(objective, start: start, lower: parameters.lowerBounds, upper: parameters.upperBounds)
+        var summary = BOBYQA.minimize(objective, start: start, lower: parameters.lowerBounds, upper: parameters.upperBounds,
+                                      initialStep: initialStep)
         // Never stop short: when the gradient at the optimum is not small, restart from there.
         var convergence = ConvergenceCheck.check(deviance: deviance, theta: summary.finalTheta, lower: parameters.lowerBounds,
                                                  upper: parameters.upperBounds)
