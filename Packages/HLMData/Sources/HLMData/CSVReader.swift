@@ -36,6 +36,11 @@ public struct CSVReader: Sendable {
             }
             guard !isDirectory.boolValue else { throw .cannotRead(file: path, reason: "it is a directory") }
             // Mapped, not copied: the page cache is read in place.
+            if let mapped = MappedFile(path: path), mapped.bytes.count > 0 {
+                return try withExtendedLifetime(mapped) { () throws(DataError) -> DataFrame in
+                    try read(bytes: mapped.bytes, source: name)
+                }
+            }
             guard let contents = try? Data(contentsOf: URL(fileURLWithPath: path), options: .alwaysMapped) else {
                 throw .cannotRead(file: path, reason: "permission denied?")
             }
@@ -106,7 +111,7 @@ public struct CSVReader: Sendable {
         }
         // Threads pay off only for large inputs; small ones (chunked when forced, as in tests) run in turn.
         if bytes.count - dataStart >= 1 << 20 {
-            DispatchQueue.concurrentPerform(iterations: boundaries.count - 1, execute: parse)
+            ParallelWork.run(boundaries.count - 1, parse)
         } else {
             for k in 0..<(boundaries.count - 1) { parse(k) }
         }
@@ -141,7 +146,7 @@ public struct CSVReader: Sendable {
                                                 ownRecords: ownRecords, bytes: shared, maxFieldBytes: maxFieldBytes)
                 }
                 if shared.count >= 1 << 20 {
-                    DispatchQueue.concurrentPerform(iterations: columns.count, execute: join)
+                    ParallelWork.run(columns.count, join)
                 } else {
                     for column in columns.indices { join(column) }
                 }
