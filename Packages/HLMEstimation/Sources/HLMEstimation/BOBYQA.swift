@@ -19,7 +19,7 @@ public struct OptimizationSummary: Sendable, Codable, Equatable {
 public enum BOBYQA {
     public static func minimize(
         _ objective: @escaping ([Double]) -> Double, start: [Double], lower: [Double], upper: [Double],
-        initialStep: Double = 0.3, restart: Bool = false
+        initialSteps: [Double]? = nil, restart: Bool = false
     ) -> OptimizationSummary {
         let n = start.count
         var x = start
@@ -29,9 +29,9 @@ public enum BOBYQA {
         var code = Int32(HLM_NLOPT_SUCCESS)
         // One pass; `restart` reruns from the optimum with a smaller first step (the caller asks for it when
         // the gradient there is not small).
-        let steps: [Double] = restart ? [0.05, 0.01] : [initialStep]
-        for pass in steps.indices {
-            let step = steps[pass]
+        let passes: [[Double]] = restart ? [[Double](repeating: 0.05, count: n), [Double](repeating: 0.01, count: n)]
+            : [initialSteps ?? [Double](repeating: 0.3, count: n)]
+        for pass in passes.indices {
             let box = ObjectiveBox(objective)
             guard let optimizer = nlopt_create(Int32(HLM_NLOPT_LN_BOBYQA), UInt32(n)) else { break }
             defer { nlopt_destroy(optimizer) }
@@ -43,7 +43,7 @@ public enum BOBYQA {
             nlopt_set_maxeval(optimizer, 100_000)
             let steps = x.indices.map { i in
                 // Keep the first simplex inside the bounds.
-                let room = upper[i] - x[i]
+                let step = passes[pass][i], room = upper[i] - x[i]
                 return min(step, room.isFinite && room > 0 ? room / 2 : step)
             }
             nlopt_set_initial_step(optimizer, steps)

@@ -20,6 +20,11 @@ struct CrossProducts: Sendable {
     let panelRows: [Int32]
     let panelValueStart: [Int]
     var panelValues: [Double]
+    /// The panels by rest row: the entries of row b are `rowEntries[rowEntryStart[b]..<rowEntryStart[b+1]]`,
+    /// each a group j whose panel has row b, and b's position in it (for downdating L₂₂ column by column).
+    let rowEntryStart: [Int]
+    let rowEntryGroup: [Int32]
+    let rowEntryPosition: [Int32]
     /// R × R, column-major, lower triangle filled.
     var a22: [Double]
     /// Offsets of each further term's block within the rest, then of X and y.
@@ -66,6 +71,7 @@ struct CrossProducts: Sendable {
             var rows = [Int32](repeating: 0, count: count * height)
             for g in 0..<count { for k in 0..<height { rows[g * height + k] = Int32(k) } }
             panelRows = rows
+            (rowEntryStart, rowEntryGroup, rowEntryPosition) = ([], [], [])
             return
         }
         // Rows grouped by the first term's group (a counting sort).
@@ -151,6 +157,25 @@ struct CrossProducts: Sendable {
         self.panelRows = panelRows
         self.panelValueStart = panelValueStart
         self.panelValues = panelValues
+        (rowEntryStart, rowEntryGroup, rowEntryPosition) = Self.rowIndex(panelStart: panelStart, panelRows: panelRows, restCount: r)
+    }
+
+    /// Inverts the panels' row lists: for each rest row, the groups whose panels contain it and where.
+    static func rowIndex(panelStart: [Int], panelRows: [Int32], restCount: Int) -> ([Int], [Int32], [Int32]) {
+        var start = [Int](repeating: 0, count: restCount + 1)
+        for row in panelRows { start[Int(row) + 1] += 1 }
+        for b in 0..<restCount { start[b + 1] += start[b] }
+        var next = start
+        var groups = [Int32](repeating: 0, count: panelRows.count), positions = groups
+        for j in 0..<(panelStart.count - 1) {
+            for k in panelStart[j]..<panelStart[j + 1] {
+                let b = Int(panelRows[k])
+                groups[next[b]] = Int32(j)
+                positions[next[b]] = Int32(k - panelStart[j])
+                next[b] += 1
+            }
+        }
+        return (start, groups, positions)
     }
 
     /// The cross products of a one-term model in a single pass over the rows, with plain pointers.

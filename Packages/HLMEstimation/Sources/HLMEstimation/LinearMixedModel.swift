@@ -46,7 +46,7 @@ public struct LinearMixedModel: Sendable {
             return value
         }
         var summary = BOBYQA.minimize(objective, start: start, lower: parameters.lowerBounds, upper: parameters.upperBounds,
-                                      initialStep: initialStep)
+                                      initialSteps: [Double](repeating: initialStep, count: start.count))
         // Never stop short: when the gradient at the optimum is not small, restart from there.
         var convergence = ConvergenceCheck.check(deviance: deviance, theta: summary.finalTheta, lower: parameters.lowerBounds,
                                                  upper: parameters.upperBounds)
