@@ -20,8 +20,10 @@ enum SingularityCheck {
 /// After the optimiser stops: the gradient by central differences must be small (one-sided at a bound,
 /// where only a gradient pointing into the domain matters).
 enum ConvergenceCheck {
-    static func check(deviance: ProfiledDeviance, theta: [Double], lower: [Double], upper: [Double]) -> String? {
-        let f0 = deviance.evaluate(theta)
+    /// `value`: the criterion at θ when the caller knows it (the optimiser's final value), saving an evaluation.
+    /// Leaves the factor at the last point tried.
+    static func check(deviance: ProfiledDeviance, theta: [Double], value: Double? = nil, lower: [Double], upper: [Double]) -> String? {
+        let f0 = value ?? deviance.evaluate(theta)
         var worst = 0.0
         var worstIndex = 0
         for i in theta.indices {
@@ -42,7 +44,6 @@ enum ConvergenceCheck {
                 worstIndex = i
             }
         }
-        _ = deviance.evaluate(theta)
         // Relative to the objective's size (1e-5 of it), in the spirit of lme4's scaled-gradient check.
         return worst > 1e-5 * max(1, abs(f0)) ? "the gradient at the optimum is not small (|g| = \(worst) for θ[\(worstIndex)])" : nil
     }

@@ -48,8 +48,8 @@ public struct LinearMixedModel: Sendable {
         var summary = BOBYQA.minimize(objective, start: start, lower: parameters.lowerBounds, upper: parameters.upperBounds,
                                       initialSteps: [Double](repeating: initialStep, count: start.count))
         // Never stop short: when the gradient at the optimum is not small, restart from there.
-        var convergence = ConvergenceCheck.check(deviance: deviance, theta: summary.finalTheta, lower: parameters.lowerBounds,
-                                                 upper: parameters.upperBounds)
+        var convergence = ConvergenceCheck.check(deviance: deviance, theta: summary.finalTheta, value: summary.finalObjective,
+                                                 lower: parameters.lowerBounds, upper: parameters.upperBounds)
         if convergence != nil {
             let again = BOBYQA.minimize(objective, start: summary.finalTheta, lower: parameters.lowerBounds,
                                         upper: parameters.upperBounds, restart: true)
@@ -59,8 +59,8 @@ public struct LinearMixedModel: Sendable {
                     initialObjective: summary.initialObjective, finalObjective: again.finalObjective,
                     evaluations: summary.evaluations + again.evaluations, returnCode: again.returnCode, returnMessage: again.returnMessage)
             }
-            convergence = ConvergenceCheck.check(deviance: deviance, theta: summary.finalTheta, lower: parameters.lowerBounds,
-                                                 upper: parameters.upperBounds)
+            convergence = ConvergenceCheck.check(deviance: deviance, theta: summary.finalTheta, value: summary.finalObjective,
+                                                 lower: parameters.lowerBounds, upper: parameters.upperBounds)
         }
         return try LinearMixedModel(deviance: deviance, summary: summary, convergence: .some(convergence))
     }

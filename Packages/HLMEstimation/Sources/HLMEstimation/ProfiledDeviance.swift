@@ -36,16 +36,25 @@ public final class ProfiledDeviance: @unchecked Sendable {
     /// The number of covariance parameters.
     public var parameterCount: Int { parameters.count }
 
-    /// −2 log-likelihood (ML) or the REML criterion at θ; +∞ where the factorisation fails.
+    /// The θ the factor was last computed at, and the criterion there.
+    private var current: (theta: [Double], value: Double)?
+
+    /// −2 log-likelihood (ML) or the REML criterion at θ; +∞ where the factorisation fails. Afterwards
+    /// the factor is the one at θ. Asking again at the same θ costs nothing (readers of the factor call
+    /// this first, so the optimiser's last point, the extraction and the checks share one factorisation).
     public func evaluate(_ theta: [Double]) -> Double {
+        if let current, current.theta == theta { return current.value }
         evaluations += 1
+        current = nil
         var lambdas: [[Double]] = []
         for k in products.order.indices {
             guard let lambda = parameters.lambda(theta, term: products.order[k]) else { return .infinity }
             lambdas.append(lambda)
         }
         guard factor.update(products: products, lambdas: lambdas, design: design) else { return .infinity }
-        return objective()
+        let value = objective()
+        current = (theta, value)
+        return value
     }
 
     /// The criterion from the current factor.

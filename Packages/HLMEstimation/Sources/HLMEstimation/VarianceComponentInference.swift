@@ -54,8 +54,8 @@ public struct VarianceComponentInference: Sendable, Codable, Equatable {
             case .logResidualSD: phi.append(log(fit.sigma))
             }
         }
+        // The factor is left at the last stencil point: readers of it evaluate at their θ first.
         let hessian = Self.informationHessian(list: list, phi: phi, fit: fit, deviance: deviance, parameters: parameters)
-        _ = deviance.evaluate(fit.theta)
         // The inverse of the observed information: the covariance of the working-scale estimates.
         let d = phi.count
         guard let hessian, let covariance = DenseCholesky.symmetricInverse(hessian.map { -$0 }, n: d) else { return nil }
