@@ -25,10 +25,6 @@ struct CrossProducts: Sendable {
     let rowEntryStart: [Int]
     let rowEntryGroup: [Int32]
     let rowEntryPosition: [Int32]
-    /// Multiply-adds of that downdate (one per panel per pair of its rows) and the column where half of
-    /// them are done (for splitting it between two threads).
-    let downdateWork: Int
-    let downdateMiddle: Int
     /// R × R, column-major, lower triangle filled.
     var a22: [Double]
     /// Offsets of each further term's block within the rest, then of X and y.
@@ -76,7 +72,6 @@ struct CrossProducts: Sendable {
             for g in 0..<count { for k in 0..<height { rows[g * height + k] = Int32(k) } }
             panelRows = rows
             (rowEntryStart, rowEntryGroup, rowEntryPosition) = ([], [], [])
-            (downdateWork, downdateMiddle) = (0, 0)
             return
         }
         // Rows grouped by the first term's group (a counting sort).
@@ -163,21 +158,6 @@ struct CrossProducts: Sendable {
         self.panelValueStart = panelValueStart
         self.panelValues = panelValues
         (rowEntryStart, rowEntryGroup, rowEntryPosition) = Self.rowIndex(panelStart: panelStart, panelRows: panelRows, restCount: r)
-        // Column b's work: for each panel with row b at position k, the rows from k down.
-        var work = [Int](repeating: 0, count: r)
-        for b in 0..<r {
-            for e in rowEntryStart[b]..<rowEntryStart[b + 1] {
-                let j = Int(rowEntryGroup[e])
-                work[b] += (panelStart[j + 1] - panelStart[j] - Int(rowEntryPosition[e])) * q1
-            }
-        }
-        let total = work.reduce(0, +)
-        var done = 0, middle = r
-        for b in 0..<r {
-            done += work[b]
-            if 2 * done >= total { middle = b + 1; break }
-        }
-        (downdateWork, downdateMiddle) = (total, middle)
     }
 
     /// Inverts the panels' row lists: for each rest row, the groups whose panels contain it and where.

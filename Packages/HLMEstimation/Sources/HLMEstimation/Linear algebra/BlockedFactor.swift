@@ -1,5 +1,4 @@
 import Foundation
-import HLMData
 import HLMFormula
 
 /// The lower Cholesky factor L of the penalised system, in two blocks:
@@ -157,8 +156,7 @@ struct BlockedFactor {
     /// L₂₂ −= Σ_j P_j P_j' over each group's compact panel (lower triangle), one column of L₂₂ at a
     /// time: column b gathers the products of every panel that has row b. The column being written stays
     /// in cache and the panels are read in order; going panel by panel instead scatters the updates over
-    /// all of L₂₂ (measured: 3× slower for 1,145 rows). Columns are independent, so a large downdate is
-    /// split in two halves of equal work on two threads.
+    /// all of L₂₂ (measured: 3× slower for 1,145 rows).
     private mutating func subtractPanelProducts(_ products: CrossProducts) {
         let r = self.r, q1 = self.q1
         l22.withUnsafeMutableBufferPointer { target in
@@ -169,31 +167,20 @@ struct BlockedFactor {
                             products.rowEntryStart.withUnsafeBufferPointer { entryStart in
                                 products.rowEntryGroup.withUnsafeBufferPointer { entryGroup in
                                     products.rowEntryPosition.withUnsafeBufferPointer { entryPosition in
-                                        nonisolated(unsafe) let (target, panels, rows) = (target, panels, rows)
-                                        nonisolated(unsafe) let (panelStart, valueStart) = (panelStart, valueStart)
-                                        nonisolated(unsafe) let (entryStart, entryGroup, entryPosition) = (entryStart, entryGroup, entryPosition)
-                                        let columns: @Sendable (Range<Int>) -> Void = { range in
-                                            for b in range {
-                                                let column = target.baseAddress! + b * r
-                                                for e in entryStart[b]..<entryStart[b + 1] {
-                                                    let j = Int(entryGroup[e]), k = Int(entryPosition[e])
-                                                    let first = panelStart[j], height = panelStart[j + 1] - first
-                                                    let panel = panels.baseAddress! + valueStart[j]
-                                                    let panelRows = rows.baseAddress! + first
-                                                    for c in 0..<q1 {
-                                                        let values = panel + c * height
-                                                        let vb = values[k]
-                                                        if vb == 0 { continue }
-                                                        for a in k..<height { column[Int(panelRows[a])] -= values[a] * vb }
-                                                    }
+                                        for b in 0..<r {
+                                            let column = target.baseAddress! + b * r
+                                            for e in entryStart[b]..<entryStart[b + 1] {
+                                                let j = Int(entryGroup[e]), k = Int(entryPosition[e])
+                                                let first = panelStart[j], height = panelStart[j + 1] - first
+                                                let panel = panels.baseAddress! + valueStart[j]
+                                                let panelRows = rows.baseAddress! + first
+                                                for c in 0..<q1 {
+                                                    let values = panel + c * height
+                                                    let vb = values[k]
+                                                    if vb == 0 { continue }
+                                                    for a in k..<height { column[Int(panelRows[a])] -= values[a] * vb }
                                                 }
                                             }
-                                        }
-                                        if products.downdateWork >= Self.parallelDowndateWork {
-                                            let middle = products.downdateMiddle
-                                            ParallelWork.run(2) { half in columns(half == 0 ? 0..<middle : middle..<r) }
-                                        } else {
-                                            columns(0..<r)
                                         }
                                     }
                                 }
@@ -204,9 +191,6 @@ struct BlockedFactor {
             }
         }
     }
-
-    /// Downdates with at least this many multiply-adds run on two threads (below it, starting a thread costs more).
-    static let parallelDowndateWork = 200_000
 
     /// Fills L₂₂ with Λ' A₂₂ Λ and scales the further terms' rows of L₂₁ by λ'. Scalar terms (q = 1)
     /// are a diagonal scaling, done while the lower triangle is copied from the cross products (the
