@@ -44,7 +44,17 @@ enum ConvergenceCheck {
                 worstIndex = i
             }
         }
-        // Relative to the objective's size (1e-5 of it), in the spirit of lme4's scaled-gradient check.
-        return worst > 1e-5 * max(1, abs(f0)) ? "the gradient at the optimum is not small (|g| = \(worst) for θ[\(worstIndex)])" : nil
+        return verdict(worst: worst, index: worstIndex, objective: f0)
+    }
+
+    /// The verdict on a gradient in θ found otherwise (from the curvature's stencil).
+    static func verdict(gradient: [Double], objective: Double) -> String? {
+        guard let index = gradient.indices.max(by: { abs(gradient[$0]) < abs(gradient[$1]) }) else { return nil }
+        return verdict(worst: abs(gradient[index]), index: index, objective: objective)
+    }
+
+    /// Relative to the objective's size (1e-5 of it), in the spirit of lme4's scaled-gradient check.
+    private static func verdict(worst: Double, index: Int, objective: Double) -> String? {
+        worst > 1e-5 * max(1, abs(objective)) ? "the gradient at the optimum is not small (|g| = \(worst) for θ[\(index)])" : nil
     }
 }

@@ -4,8 +4,9 @@ import HLMFormula
 extension LinearMixedModel {
     /// Reads β, σ, the conditional modes and the variance components off the factor at the optimum.
     /// `convergence`: the gradient check's verdict when the caller has already made it (nil inside: converged).
+    /// `curvature`: the likelihood's curvature at the optimum when the caller has it (from its check).
     init(deviance: ProfiledDeviance, summary: OptimizationSummary, estimatesVariance: Bool = true,
-         convergence known: String?? = .none) throws(EstimationError) {
+         convergence known: String?? = .none, curvature: LikelihoodCurvature? = nil) throws(EstimationError) {
         let theta = summary.finalTheta
         let objective = deviance.evaluate(theta)
         guard objective.isFinite else { throw EstimationError.cannotFactor }
@@ -118,7 +119,7 @@ extension LinearMixedModel {
             conditionalVariances: conditionalVariances, optimization: summary, varianceInference: nil,
             converged: convergence == nil && BOBYQA.succeeded(summary.returnCode), singular: !singularTerms.isEmpty,
             diagnostics: diagnostics)
-        varianceInference = estimatesVariance ? VarianceComponentInference.compute(fit: self, deviance: deviance) : nil
+        varianceInference = estimatesVariance ? VarianceComponentInference.compute(fit: self, deviance: deviance, curvature: curvature) : nil
         if estimatesVariance && varianceInference == nil {
             self.diagnostics.append(Diagnostic(.note, "standard errors of the variance components are not computed: a variance is on its boundary or the information matrix is singular"))
         }

@@ -48,8 +48,7 @@ public struct LinearMixedModel: Sendable {
         var summary = BOBYQA.minimize(objective, start: start, lower: parameters.lowerBounds, upper: parameters.upperBounds,
                                       initialSteps: [Double](repeating: initialStep, count: start.count))
         // Never stop short: when the gradient at the optimum is not small, restart from there.
-        var convergence = ConvergenceCheck.check(deviance: deviance, theta: summary.finalTheta, value: summary.finalObjective,
-                                                 lower: parameters.lowerBounds, upper: parameters.upperBounds)
+        var (convergence, curvature) = assess(summary, deviance)
         if convergence != nil {
             let again = BOBYQA.minimize(objective, start: summary.finalTheta, lower: parameters.lowerBounds,
                                         upper: parameters.upperBounds, restart: true)
@@ -59,10 +58,22 @@ public struct LinearMixedModel: Sendable {
                     initialObjective: summary.initialObjective, finalObjective: again.finalObjective,
                     evaluations: summary.evaluations + again.evaluations, returnCode: again.returnCode, returnMessage: again.returnMessage)
             }
-            convergence = ConvergenceCheck.check(deviance: deviance, theta: summary.finalTheta, value: summary.finalObjective,
-                                                 lower: parameters.lowerBounds, upper: parameters.upperBounds)
+            (convergence, curvature) = assess(summary, deviance)
         }
-        return try LinearMixedModel(deviance: deviance, summary: summary, convergence: .some(convergence))
+        return try LinearMixedModel(deviance: deviance, summary: summary, convergence: .some(convergence), curvature: curvature)
+    }
+
+    /// The gradient check at the optimiser's answer. Inside the domain it comes from the curvature's
+    /// stencil, which the variance components' standard errors then reuse; on a boundary, from central
+    /// (one-sided at the bound) differences in θ.
+    private static func assess(_ summary: OptimizationSummary, _ deviance: ProfiledDeviance) -> (String?, LikelihoodCurvature?) {
+        let curvature = LikelihoodCurvature(deviance: deviance, theta: summary.finalTheta)
+        if let gradient = curvature?.thetaGradient {
+            return (ConvergenceCheck.verdict(gradient: gradient, objective: summary.finalObjective), curvature)
+        }
+        let parameters = deviance.parameters
+        return (ConvergenceCheck.check(deviance: deviance, theta: summary.finalTheta, value: summary.finalObjective,
+                                       lower: parameters.lowerBounds, upper: parameters.upperBounds), curvature)
     }
 
     /// The checks every estimator makes before fitting (lme4 makes the same): enough rows, a response
