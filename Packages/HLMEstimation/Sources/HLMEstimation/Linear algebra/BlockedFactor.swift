@@ -58,10 +58,17 @@ struct BlockedFactor {
             }
         }
         guard ok else { return false }
-        // Λ' on the rows of further terms (left) in L₂₁ and both sides in A₂₂.
-        applyRestLambdas(products: products, lambdas: lambdas, design: design)
-        for i in 0..<zRest { l22[i + i * r] += 1 }
-        subtractPanelProducts(products)
+        // Λ' on the rows of further terms (left) in L₂₁ and both sides in A₂₂, + I, − Σ_j P_j P_j'.
+        let (scale, vectorTerms) = restScale(products: products, lambdas: lambdas, design: design)
+        scalePanelRows(products: products, scale: scale, lambdas: lambdas, design: design)
+        if vectorTerms.isEmpty {
+            // Scalar terms only: each column of L₂₂ is filled and downdated while it is in cache.
+            subtractPanelProducts(products, fillingWith: scale)
+        } else {
+            fillRestBlock(products: products, scale: scale, vectorTerms: vectorTerms, lambdas: lambdas, design: design)
+            for i in 0..<zRest { l22[i + i * r] += 1 }
+            subtractPanelProducts(products, fillingWith: nil)
+        }
         return DenseCholesky.factor(&l22, n: r)
     }
 
@@ -156,9 +163,13 @@ struct BlockedFactor {
     /// L₂₂ −= Σ_j P_j P_j' over each group's compact panel (lower triangle), one column of L₂₂ at a
     /// time: column b gathers the products of every panel that has row b. The column being written stays
     /// in cache and the panels are read in order; going panel by panel instead scatters the updates over
-    /// all of L₂₂ (measured: 3× slower for 1,145 rows).
-    private mutating func subtractPanelProducts(_ products: CrossProducts) {
-        let r = self.r, q1 = self.q1
+    /// all of L₂₂ (measured: 3× slower for 1,145 rows). With `scale`, each column is first filled with
+    /// Λ'A₂₂Λ + I (scalar terms: a diagonal Λ), so L₂₂ is written once per evaluation.
+    private mutating func subtractPanelProducts(_ products: CrossProducts, fillingWith scale: [Double]?) {
+        let r = self.r, q1 = self.q1, zRest = self.zRest
+        let unit = [Double](repeating: 1, count: scale == nil ? 0 : 0)
+        (scale ?? unit).withUnsafeBufferPointer { s in
+        products.a22.withUnsafeBufferPointer { source in
         l22.withUnsafeMutableBufferPointer { target in
             l21.withUnsafeBufferPointer { panels in
                 products.panelRows.withUnsafeBufferPointer { rows in
@@ -169,6 +180,11 @@ struct BlockedFactor {
                                     products.rowEntryPosition.withUnsafeBufferPointer { entryPosition in
                                         for b in 0..<r {
                                             let column = target.baseAddress! + b * r
+                                            if scale != nil {
+                                                let from = source.baseAddress! + b * r, sb = s[b]
+                                                for i in b..<r { column[i] = from[i] * s[i] * sb }
+                                                if b < zRest { column[b] += 1 }
+                                            }
                                             for e in entryStart[b]..<entryStart[b + 1] {
                                                 let j = Int(entryGroup[e]), k = Int(entryPosition[e])
                                                 let first = panelStart[j], height = panelStart[j + 1] - first
@@ -190,14 +206,13 @@ struct BlockedFactor {
                 }
             }
         }
+        }
+        }
     }
 
-    /// Fills L₂₂ with Λ' A₂₂ Λ and scales the further terms' rows of L₂₁ by λ'. Scalar terms (q = 1)
-    /// are a diagonal scaling, done while the lower triangle is copied from the cross products (the
-    /// upper one is never read); larger terms then transform their rows and columns of the full matrix.
-    private mutating func applyRestLambdas(products: CrossProducts, lambdas: [[Double]], design: ModelDesign) {
-        let r = self.r, zRest = self.zRest
-        // Diagonal part: one factor per rest index (1 for X, y and for the rows of vector terms).
+    /// Per rest index, the diagonal part of Λ: a scalar term's λ on its rows, 1 for X, y and the rows of
+    /// vector terms (listed apart, by position in the products' order − 1).
+    private func restScale(products: CrossProducts, lambdas: [[Double]], design: ModelDesign) -> ([Double], [Int]) {
         var scale = [Double](repeating: 1, count: r)
         var vectorTerms: [Int] = []
         for (t, k) in products.order.dropFirst().enumerated() {
@@ -209,6 +224,15 @@ struct BlockedFactor {
                 vectorTerms.append(t)
             }
         }
+        return (scale, vectorTerms)
+    }
+
+    /// L₂₂ ← Λ' A₂₂ Λ when some further term is a vector term: the diagonal part while the lower triangle
+    /// is copied, then each vector term's rows and columns of the full matrix.
+    private mutating func fillRestBlock(
+        products: CrossProducts, scale: [Double], vectorTerms: [Int], lambdas: [[Double]], design: ModelDesign
+    ) {
+        let r = self.r
         l22.withUnsafeMutableBufferPointer { target in
             products.a22.withUnsafeBufferPointer { source in
                 scale.withUnsafeBufferPointer { s in
@@ -220,21 +244,22 @@ struct BlockedFactor {
                 }
             }
         }
-        if !vectorTerms.isEmpty {
-            for j in 0..<r { for i in 0..<j { l22[i + j * r] = l22[j + i * r] } }
-            for t in vectorTerms {
-                let term = design.randomTerms[products.order[t + 1]]
-                let q = term.termCount, lambda = lambdas[t + 1]
-                for g in 0..<term.groupCount {
-                    let base = products.restOffsets[t] + g * q
-                    Self.leftMultiplyTranspose(&l22, ld: r, columns: r, rowStart: base, lambda, q)
-                    Self.rightMultiply(&l22, ld: r, rows: r, columnStart: base, lambda, q)
-                }
+        for j in 0..<r { for i in 0..<j { l22[i + j * r] = l22[j + i * r] } }
+        for t in vectorTerms {
+            let term = design.randomTerms[products.order[t + 1]]
+            let q = term.termCount, lambda = lambdas[t + 1]
+            for g in 0..<term.groupCount {
+                let base = products.restOffsets[t] + g * q
+                Self.leftMultiplyTranspose(&l22, ld: r, columns: r, rowStart: base, lambda, q)
+                Self.rightMultiply(&l22, ld: r, rows: r, columnStart: base, lambda, q)
             }
         }
-        // Rows of the panels that belong to further terms: scalar ones by their λ, vector ones by λ'
-        // on each group's q rows (contiguous in a panel).
-        let q1 = self.q1
+    }
+
+    /// The rows of the panels that belong to further terms: scalar ones times their λ, vector ones by λ'
+    /// on each group's q rows (contiguous in a panel).
+    private mutating func scalePanelRows(products: CrossProducts, scale: [Double], lambdas: [[Double]], design: ModelDesign) {
+        let q1 = self.q1, zRest = self.zRest
         let widths = products.order.dropFirst().map { design.randomTerms[$0].termCount }
         var transformed = [Double](repeating: 0, count: 8)
         scale.withUnsafeBufferPointer { s in
