@@ -25,6 +25,8 @@ struct CrossProducts: Sendable {
     let rowEntryStart: [Int]
     let rowEntryGroup: [Int32]
     let rowEntryPosition: [Int32]
+    /// The column of L₂₂ that splits filling and downdating it into halves of equal work.
+    let downdateMiddle: Int
     /// R × R, column-major, lower triangle filled.
     var a22: [Double]
     /// Offsets of each further term's block within the rest, then of X and y.
@@ -72,6 +74,7 @@ struct CrossProducts: Sendable {
             for g in 0..<count { for k in 0..<height { rows[g * height + k] = Int32(k) } }
             panelRows = rows
             (rowEntryStart, rowEntryGroup, rowEntryPosition) = ([], [], [])
+            downdateMiddle = r
             return
         }
         // Rows grouped by the first term's group (a counting sort).
@@ -158,6 +161,22 @@ struct CrossProducts: Sendable {
         self.panelValueStart = panelValueStart
         self.panelValues = panelValues
         (rowEntryStart, rowEntryGroup, rowEntryPosition) = Self.rowIndex(panelStart: panelStart, panelRows: panelRows, restCount: r)
+        // Column b's work: filling its r − b entries, and per panel with row b at position k, the rows from k down.
+        var work = [Int](repeating: 0, count: r)
+        for b in 0..<r {
+            work[b] = r - b
+            for e in rowEntryStart[b]..<rowEntryStart[b + 1] {
+                let j = Int(rowEntryGroup[e])
+                work[b] += (panelStart[j + 1] - panelStart[j] - Int(rowEntryPosition[e])) * q1
+            }
+        }
+        let total = work.reduce(0, +)
+        var done = 0, middle = r
+        for b in 0..<r {
+            done += work[b]
+            if 2 * done >= total { middle = b + 1; break }
+        }
+        downdateMiddle = middle
     }
 
     /// Inverts the panels' row lists: for each rest row, the groups whose panels contain it and where.

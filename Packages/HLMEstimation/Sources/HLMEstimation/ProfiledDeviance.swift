@@ -22,7 +22,12 @@ public final class ProfiledDeviance: @unchecked Sendable {
     private(set) var factor: BlockedFactor
     private(set) var evaluations = 0
 
-    public init(_ design: ModelDesign, criterion: Criterion) {
+    /// `parallelRestCount`: the size of dense block from which the work is split between two threads.
+    public convenience init(_ design: ModelDesign, criterion: Criterion) {
+        self.init(design, criterion: criterion, parallelRestCount: BlockedFactor.parallelRestCount)
+    }
+
+    init(_ design: ModelDesign, criterion: Criterion, parallelRestCount: Int) {
         precondition(!design.randomTerms.isEmpty, "a mixed model needs a random-effects term")
         self.design = design
         self.criterion = criterion
@@ -30,7 +35,7 @@ public final class ProfiledDeviance: @unchecked Sendable {
         yShift = interceptColumn == nil || design.y.isEmpty ? 0 : design.y.reduce(0, +) / Double(design.y.count)
         products = CrossProducts(design, yShift: yShift)
         parameters = CovarianceParameters(design.randomTerms)
-        factor = BlockedFactor(products: products)
+        factor = BlockedFactor(products: products, parallelRestCount: parallelRestCount)
     }
 
     /// The number of covariance parameters.

@@ -20,7 +20,8 @@ void dgemm_(const char *transa, const char *transb, const int *m, const int *n, 
 // Symmetric eigen-decomposition.
 void dsyev_(const char *jobz, const char *uplo, const int *n, double *a, const int *lda, double *w,
             double *work, const int *lwork, int *info);
-// Keeps OpenBLAS from spawning threads for the small blocks we factor.
+// OpenBLAS's own thread count: turned to one while HLMEstimation splits the work itself.
 void openblas_set_num_threads(int num_threads);
+int openblas_get_num_threads(void);
 
 #endif

@@ -15,8 +15,15 @@ struct BlockedFactor {
     let groups1: Int
     let zRest: Int
     let p: Int
+    /// For a large dense block on a machine with several cores: the thread the work of each
+    /// evaluation is split with (the dense factorisation and the downdate before it).
+    let threads: SecondThread?
 
-    init(products: CrossProducts) {
+    /// Dense blocks at least this large are split between two threads (below it, handing work over
+    /// costs more than it saves).
+    static let parallelRestCount = 400
+
+    init(products: CrossProducts, parallelRestCount: Int = Self.parallelRestCount) {
         r = products.restCount
         q1 = products.q1
         groups1 = products.groups1
@@ -25,6 +32,14 @@ struct BlockedFactor {
         l11 = products.a11
         l21 = products.panelValues
         l22 = products.a22
+        threads = r >= parallelRestCount && ProcessInfo.processInfo.activeProcessorCount > 1 ? SecondThread() : nil
+    }
+
+    /// The dense factorisation of L₂₂: on two threads when the factor has them.
+    private mutating func factorRest() -> Bool {
+        guard let threads else { return DenseCholesky.factor(&l22, n: r) }
+        let n = r
+        return l22.withUnsafeMutableBufferPointer { ParallelCholesky.factor($0.baseAddress!, n: n, threads: threads) }
     }
 
     /// Refactors at the given λ's (in the products' term order). False if a block is not positive definite.
@@ -69,7 +84,7 @@ struct BlockedFactor {
             for i in 0..<zRest { l22[i + i * r] += 1 }
             subtractPanelProducts(products, fillingWith: nil)
         }
-        return DenseCholesky.factor(&l22, n: r)
+        return factorRest()
     }
 
     /// `update` for a model with one random-effects term: every panel is all of X and y (height R,
@@ -166,7 +181,7 @@ struct BlockedFactor {
     /// all of L₂₂ (measured: 3× slower for 1,145 rows). With `scale`, each column is first filled with
     /// Λ'A₂₂Λ + I (scalar terms: a diagonal Λ), so L₂₂ is written once per evaluation.
     private mutating func subtractPanelProducts(_ products: CrossProducts, fillingWith scale: [Double]?) {
-        let r = self.r, q1 = self.q1, zRest = self.zRest
+        let r = self.r, q1 = self.q1, zRest = self.zRest, threads = self.threads
         let unit = [Double](repeating: 1, count: scale == nil ? 0 : 0)
         (scale ?? unit).withUnsafeBufferPointer { s in
         products.a22.withUnsafeBufferPointer { source in
@@ -178,25 +193,38 @@ struct BlockedFactor {
                             products.rowEntryStart.withUnsafeBufferPointer { entryStart in
                                 products.rowEntryGroup.withUnsafeBufferPointer { entryGroup in
                                     products.rowEntryPosition.withUnsafeBufferPointer { entryPosition in
-                                        for b in 0..<r {
-                                            let column = target.baseAddress! + b * r
-                                            if scale != nil {
-                                                let from = source.baseAddress! + b * r, sb = s[b]
-                                                for i in b..<r { column[i] = from[i] * s[i] * sb }
-                                                if b < zRest { column[b] += 1 }
-                                            }
-                                            for e in entryStart[b]..<entryStart[b + 1] {
-                                                let j = Int(entryGroup[e]), k = Int(entryPosition[e])
-                                                let first = panelStart[j], height = panelStart[j + 1] - first
-                                                let panel = panels.baseAddress! + valueStart[j]
-                                                let panelRows = rows.baseAddress! + first
-                                                for c in 0..<q1 {
-                                                    let values = panel + c * height
-                                                    let vb = values[k]
-                                                    if vb == 0 { continue }
-                                                    for a in k..<height { column[Int(panelRows[a])] -= values[a] * vb }
+                                        nonisolated(unsafe) let (s, source, target, panels, rows) = (s, source, target, panels, rows)
+                                        nonisolated(unsafe) let (panelStart, valueStart) = (panelStart, valueStart)
+                                        nonisolated(unsafe) let (entryStart, entryGroup, entryPosition) = (entryStart, entryGroup, entryPosition)
+                                        let fills = scale != nil
+                                        let columns: @Sendable (Range<Int>) -> Void = { range in
+                                            for b in range {
+                                                let column = target.baseAddress! + b * r
+                                                if fills {
+                                                    let from = source.baseAddress! + b * r, sb = s[b]
+                                                    for i in b..<r { column[i] = from[i] * s[i] * sb }
+                                                    if b < zRest { column[b] += 1 }
+                                                }
+                                                for e in entryStart[b]..<entryStart[b + 1] {
+                                                    let j = Int(entryGroup[e]), k = Int(entryPosition[e])
+                                                    let first = panelStart[j], height = panelStart[j + 1] - first
+                                                    let panel = panels.baseAddress! + valueStart[j]
+                                                    let panelRows = rows.baseAddress! + first
+                                                    for c in 0..<q1 {
+                                                        let values = panel + c * height
+                                                        let vb = values[k]
+                                                        if vb == 0 { continue }
+                                                        for a in k..<height { column[Int(panelRows[a])] -= values[a] * vb }
+                                                    }
                                                 }
                                             }
+                                        }
+                                        if let threads {
+                                            // Columns [0, middle) and [middle, r) hold equal work (filling and downdating).
+                                            let middle = products.downdateMiddle
+                                            threads.run { half in columns(half == 0 ? 0..<middle : middle..<r) }
+                                        } else {
+                                            columns(0..<r)
                                         }
                                     }
                                 }

@@ -1,0 +1,113 @@
+import Foundation
+import Synchronization
+import _COpenBLAS
+
+/// A second thread kept for the life of a fit, to split the work of each evaluation in two: `run`
+/// hands it one half and does the other on the caller's thread.
+///
+/// An evaluation of a crossed model splits its work a dozen times, each piece a millisecond or less,
+/// so the hand-over is a flag the threads poll rather than a condition they sleep on (a wake-up costs
+/// tens of microseconds here); the second thread sleeps only after a while with no work. While one
+/// exists, OpenBLAS runs single-threaded (restored after the last one goes): its idle workers poll too,
+/// and would take the core the second half runs on (measured: a split downdate no faster beside them).
+final class SecondThread: @unchecked Sendable {
+    /// What the two threads share; the thread holds it, so it outlives the owner's `deinit`.
+    private final class Mailbox: @unchecked Sendable {
+        enum State: Int { case idle, posted, done, stopping }
+        let state = Atomic<Int>(State.idle.rawValue)
+        var job: (@Sendable () -> Void)?
+        let condition = NSCondition()
+        /// How long the thread polls for work before it sleeps, in nanoseconds.
+        static let pollingTime: UInt64 = 2_000_000
+
+        func serve() {
+            while true {
+                var polledSince = DispatchTime.now().uptimeNanoseconds
+                var current = state.load(ordering: .acquiring)
+                while current != State.posted.rawValue && current != State.stopping.rawValue {
+                    if DispatchTime.now().uptimeNanoseconds - polledSince > Self.pollingTime {
+                        condition.lock()
+                        while true {
+                            let now = state.load(ordering: .acquiring)
+                            if now == State.posted.rawValue || now == State.stopping.rawValue { break }
+                            condition.wait()
+                        }
+                        condition.unlock()
+                        polledSince = DispatchTime.now().uptimeNanoseconds
+                    }
+                    current = state.load(ordering: .acquiring)
+                }
+                if current == State.stopping.rawValue { return }
+                job?()
+                job = nil
+                state.store(State.done.rawValue, ordering: .releasing)
+            }
+        }
+
+        func post(_ work: @escaping @Sendable () -> Void) {
+            job = work
+            condition.lock()
+            state.store(State.posted.rawValue, ordering: .releasing)
+            condition.broadcast()
+            condition.unlock()
+        }
+
+        func waitUntilDone() {
+            while state.load(ordering: .acquiring) != State.done.rawValue {}
+            state.store(State.idle.rawValue, ordering: .relaxed)
+        }
+
+        func stop() {
+            condition.lock()
+            state.store(State.stopping.rawValue, ordering: .releasing)
+            condition.broadcast()
+            condition.unlock()
+        }
+    }
+
+    private let mailbox = Mailbox()
+
+    init() {
+        BLASThreads.acquire()
+        let mailbox = self.mailbox
+        let thread = Thread { mailbox.serve() }
+        thread.stackSize = 1 << 20
+        thread.start()
+    }
+
+    deinit {
+        mailbox.stop()
+        BLASThreads.release()
+    }
+
+    /// Calls `body(0)` here and `body(1)` on the second thread; returns when both have returned.
+    func run(_ body: @escaping @Sendable (Int) -> Void) {
+        mailbox.post { body(1) }
+        body(0)
+        mailbox.waitUntilDone()
+    }
+}
+
+/// OpenBLAS's thread count, held at one while any ``SecondThread`` exists.
+enum BLASThreads {
+    private static let lock = NSLock()
+    nonisolated(unsafe) private static var holders = 0
+    nonisolated(unsafe) private static var saved: Int32 = 1
+
+    static func acquire() {
+        lock.lock()
+        defer { lock.unlock() }
+        if holders == 0 {
+            saved = openblas_get_num_threads()
+            openblas_set_num_threads(1)
+        }
+        holders += 1
+    }
+
+    static func release() {
+        lock.lock()
+        defer { lock.unlock() }
+        holders -= 1
+        if holders == 0 { openblas_set_num_threads(saved) }
+    }
+}
