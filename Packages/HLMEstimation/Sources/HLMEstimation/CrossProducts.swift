@@ -27,6 +27,11 @@ struct CrossProducts: Sendable {
     let rowEntryPosition: [Int32]
     /// The column of L₂₂ that splits filling and downdating it into halves of equal work.
     let downdateMiddle: Int
+    /// A₂₂'s lower triangle by column, nonzeros only (column b's are `a22Rows/a22Values[a22Start[b]..<a22Start[b+1]]`):
+    /// the blocks of crossed factors are diagonal, so most of a large A₂₂ is zero.
+    let a22Start: [Int]
+    let a22Rows: [Int32]
+    let a22Values: [Double]
     /// R × R, column-major, lower triangle filled.
     var a22: [Double]
     /// Offsets of each further term's block within the rest, then of X and y.
@@ -75,6 +80,7 @@ struct CrossProducts: Sendable {
             panelRows = rows
             (rowEntryStart, rowEntryGroup, rowEntryPosition) = ([], [], [])
             downdateMiddle = r
+            (a22Start, a22Rows, a22Values) = ([], [], [])
             return
         }
         // Rows grouped by the first term's group (a counting sort).
@@ -177,6 +183,15 @@ struct CrossProducts: Sendable {
             if 2 * done >= total { middle = b + 1; break }
         }
         downdateMiddle = middle
+        var nonzeroStart = [0], nonzeroRows: [Int32] = [], nonzeroValues: [Double] = []
+        for b in 0..<r {
+            for i in b..<r where a22[i + b * r] != 0 {
+                nonzeroRows.append(Int32(i))
+                nonzeroValues.append(a22[i + b * r])
+            }
+            nonzeroStart.append(nonzeroRows.count)
+        }
+        (a22Start, a22Rows, a22Values) = (nonzeroStart, nonzeroRows, nonzeroValues)
     }
 
     /// Inverts the panels' row lists: for each rest row, the groups whose panels contain it and where.

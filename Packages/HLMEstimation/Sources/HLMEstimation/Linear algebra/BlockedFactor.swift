@@ -184,7 +184,9 @@ struct BlockedFactor {
         let r = self.r, q1 = self.q1, zRest = self.zRest, threads = self.threads
         let unit = [Double](repeating: 1, count: scale == nil ? 0 : 0)
         (scale ?? unit).withUnsafeBufferPointer { s in
-        products.a22.withUnsafeBufferPointer { source in
+        products.a22Start.withUnsafeBufferPointer { fillStart in
+        products.a22Rows.withUnsafeBufferPointer { fillRows in
+        products.a22Values.withUnsafeBufferPointer { fillValues in
         l22.withUnsafeMutableBufferPointer { target in
             l21.withUnsafeBufferPointer { panels in
                 products.panelRows.withUnsafeBufferPointer { rows in
@@ -193,7 +195,8 @@ struct BlockedFactor {
                             products.rowEntryStart.withUnsafeBufferPointer { entryStart in
                                 products.rowEntryGroup.withUnsafeBufferPointer { entryGroup in
                                     products.rowEntryPosition.withUnsafeBufferPointer { entryPosition in
-                                        nonisolated(unsafe) let (s, source, target, panels, rows) = (s, source, target, panels, rows)
+                                        nonisolated(unsafe) let (s, target, panels, rows) = (s, target, panels, rows)
+                                        nonisolated(unsafe) let (fillStart, fillRows, fillValues) = (fillStart, fillRows, fillValues)
                                         nonisolated(unsafe) let (panelStart, valueStart) = (panelStart, valueStart)
                                         nonisolated(unsafe) let (entryStart, entryGroup, entryPosition) = (entryStart, entryGroup, entryPosition)
                                         let fills = scale != nil
@@ -201,8 +204,13 @@ struct BlockedFactor {
                                             for b in range {
                                                 let column = target.baseAddress! + b * r
                                                 if fills {
-                                                    let from = source.baseAddress! + b * r, sb = s[b]
-                                                    for i in b..<r { column[i] = from[i] * s[i] * sb }
+                                                    // Zeros, then A₂₂'s nonzeros scaled, then the identity.
+                                                    (column + b).update(repeating: 0, count: r - b)
+                                                    let sb = s[b]
+                                                    for e in fillStart[b]..<fillStart[b + 1] {
+                                                        let i = Int(fillRows[e])
+                                                        column[i] = fillValues[e] * s[i] * sb
+                                                    }
                                                     if b < zRest { column[b] += 1 }
                                                 }
                                                 for e in entryStart[b]..<entryStart[b + 1] {
@@ -233,6 +241,8 @@ struct BlockedFactor {
                     }
                 }
             }
+        }
+        }
         }
         }
         }
