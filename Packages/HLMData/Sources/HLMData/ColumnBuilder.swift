@@ -18,6 +18,8 @@ struct ColumnBuilder {
     /// Text mode: per row a code into `interner` (-1 missing).
     private(set) var textCodes: [Int32] = []
     private(set) var interner = TextInterner()
+    /// The rows this builder expects (its chunk's estimate), for reserving storage.
+    private let expectedRows: Int
     /// Numeric missing-value codes from the codebook, parsed once.
     private let numericMissingCodes: [Double]
     private let checksMissingCodes: Bool
@@ -41,6 +43,7 @@ struct ColumnBuilder {
             }
         }
         numericMissingCodes = codes
+        self.expectedRows = expectedRows
         if mode == .text {
             textCodes.reserveCapacity(expectedRows)
         } else {
@@ -97,9 +100,9 @@ struct ColumnBuilder {
         }
     }
 
-    /// Appends unquoted text fields staged by the fast path.
+    /// Appends unquoted text fields staged by the fast path. (No `reserveCapacity` here: reserving an
+    /// exact size per batch turns off the array's geometric growth, and the copies grow quadratically.)
     mutating func appendPlainText(starts: UnsafePointer<Int>, ends: UnsafePointer<Int>, count: Int, scanner: CSVScanner) {
-        textCodes.reserveCapacity(textCodes.count + count)
         for k in 0..<count {
             appendText(FieldSpan(start: starts[k], end: ends[k], quoted: false, escaped: false), scanner: scanner)
         }
@@ -135,7 +138,7 @@ struct ColumnBuilder {
         mode = .text
         numbers = []
         missing = []
-        textCodes.reserveCapacity(earlierFields.count * 2)
+        textCodes.reserveCapacity(max(expectedRows, earlierFields.count * 2))
         for field in earlierFields { appendText(field, scanner: scanner) }
     }
 
