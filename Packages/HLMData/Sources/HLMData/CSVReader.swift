@@ -253,7 +253,7 @@ public struct CSVReader: Sendable {
         let sample = min(range.count, 1 << 14)
         guard sample > 0 else { return 16 }
         var shortest = Double.infinity
-        let starts = [range.lowerBound, range.lowerBound + range.count / 3, range.lowerBound + 2 * range.count / 3, range.upperBound - sample]
+        let starts = [0, range.count / 3, 2 * range.count / 3, range.count - sample].map { range.lowerBound + min($0, range.count - sample) }
         for start in Set(starts) {
             var lines = 0
             for i in start..<(start + sample) where bytes[i] == 0x0A { lines += 1 }

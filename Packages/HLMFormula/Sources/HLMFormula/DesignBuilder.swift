@@ -44,10 +44,10 @@ struct DesignBuilder {
         }
         var notes = resolver.notes.values
         let (columns, names) = try fixedColumns(resolver)
-        let check = RankCheck.independentColumns(columns)
+        let check = RankCheck.independentColumns(columns, rows: rows.count)
         let dropped = names.indices.filter { !check.contains($0) }.map { names[$0] }
         let kept = check.map { names[$0] }
-        let x = Matrix(columns: check.map { columns[$0] }, rows: rows.count)
+        let x = Matrix(designColumns: check.map { columns[$0] }, rows: rows.count)
         var randomDesigns: [RandomEffectsDesign] = []
         for term in formula.randomTerms { randomDesigns.append(try randomDesign(term, resolver)) }
         notes = resolver.notes.values
@@ -125,12 +125,11 @@ struct DesignBuilder {
     /// The columns of X and their names, factors coded by R's rule: a factor gets treatment contrasts
     /// when the term without it is already in the model (the intercept counting as the empty term),
     /// else one indicator per level.
-    private func fixedColumns(_ resolver: PredictorResolver) throws(FormulaError) -> ([[Double]], [String]) {
-        var columns: [[Double]] = [], names: [String] = []
-        let n = resolver.rows.count
+    private func fixedColumns(_ resolver: PredictorResolver) throws(FormulaError) -> ([DesignColumn], [String]) {
+        var columns: [DesignColumn] = [], names: [String] = []
         var present: Set<Set<Predictor>> = []
         if formula.hasIntercept {
-            columns.append([Double](repeating: 1, count: n))
+            columns.append(.constant(1))
             names.append("(Intercept)")
             present.insert([])
         }
@@ -150,7 +149,7 @@ struct DesignBuilder {
     /// The columns of one term; an interaction's columns vary its first predictor fastest, as R's do.
     func termColumns(
         _ term: Term, _ resolver: PredictorResolver, present: Set<Set<Predictor>>
-    ) throws(FormulaError) -> ([[Double]], [String], Bool) {
+    ) throws(FormulaError) -> ([DesignColumn], [String], Bool) {
         // nil until the first predictor: a product with nothing yet is that predictor's columns, uncopied.
         var product: [(String, [Double])]? = nil
         var spansIntercept = false
@@ -177,17 +176,17 @@ struct DesignBuilder {
             }
             product = next
         }
-        let columns = product ?? [("", [Double](repeating: 1, count: resolver.rows.count))]
-        return (columns.map(\.1), columns.map(\.0), spansIntercept)
+        guard let columns = product else { return ([.constant(1)], [""], spansIntercept) }
+        return (columns.map { .values($0.1) }, columns.map(\.0), spansIntercept)
     }
 
     private func randomDesign(_ term: RandomTerm, _ resolver: PredictorResolver) throws(FormulaError) -> RandomEffectsDesign {
         let (levels, codes) = try resolver.groupingFactor(term.grouping)
-        var columns: [[Double]] = [], names: [String] = []
+        var columns: [DesignColumn] = [], names: [String] = []
         var present: Set<Set<Predictor>> = []
         for varying in term.terms {
             if varying.isIntercept {
-                columns.append([Double](repeating: 1, count: resolver.rows.count))
+                columns.append(.constant(1))
                 names.append("(Intercept)")
                 present.insert([])
                 continue
@@ -206,7 +205,7 @@ struct DesignBuilder {
         }
         return RandomEffectsDesign(
             groupName: term.groupName, levels: levels, codes: codes, termNames: names,
-            z: Matrix(columns: columns, rows: resolver.rows.count), covariance: term.covariance,
+            z: Matrix(designColumns: columns, rows: resolver.rows.count), covariance: term.covariance,
             covarianceIsDefault: term.covarianceIsDefault)
     }
 }
