@@ -49,7 +49,7 @@ struct DesignBuilder {
         let kept = check.map { names[$0] }
         let x = Matrix(designColumns: check.map { columns[$0] }, rows: rows.count)
         var randomDesigns: [RandomEffectsDesign] = []
-        for term in formula.randomTerms { randomDesigns.append(try randomDesign(term, resolver)) }
+        for term in formula.randomTerms { randomDesigns.append(try randomDesign(term, resolver, fixed: (kept, x))) }
         notes = resolver.notes.values
         var categorical = Set<String>(), groupLevel = Set<String>()
         let predictors = Set(formula.fixedTerms.flatMap(\.predictors) + formula.randomTerms.flatMap { $0.terms.flatMap(\.predictors) })
@@ -180,7 +180,11 @@ struct DesignBuilder {
         return (columns.map { .values($0.1) }, columns.map(\.0), spansIntercept)
     }
 
-    private func randomDesign(_ term: RandomTerm, _ resolver: PredictorResolver) throws(FormulaError) -> RandomEffectsDesign {
+    /// `fixed`: X and its column names. When Z has exactly X's columns (a random slope on every fixed
+    /// predictor, as in `y ~ x + (x | g)`), Z shares X's storage instead of a second copy.
+    private func randomDesign(
+        _ term: RandomTerm, _ resolver: PredictorResolver, fixed: (names: [String], matrix: Matrix)
+    ) throws(FormulaError) -> RandomEffectsDesign {
         let (levels, codes) = try resolver.groupingFactor(term.grouping)
         var columns: [DesignColumn] = [], names: [String] = []
         var present: Set<Set<Predictor>> = []
@@ -205,7 +209,7 @@ struct DesignBuilder {
         }
         return RandomEffectsDesign(
             groupName: term.groupName, levels: levels, codes: codes, termNames: names,
-            z: Matrix(designColumns: columns, rows: resolver.rows.count), covariance: term.covariance,
+            z: names == fixed.names ? fixed.matrix : Matrix(designColumns: columns, rows: resolver.rows.count), covariance: term.covariance,
             covarianceIsDefault: term.covarianceIsDefault)
     }
 }
