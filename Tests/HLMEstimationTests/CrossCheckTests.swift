@@ -80,8 +80,11 @@ struct CrossCheckTests {
         // Per-school lm() and lme4's ML estimates, R&B eqs 3.55 and 3.103 (script above).
         let fit = try LinearMixedModel.fit(try Self.design("gcse ~ lrt + (lrt | school)"), criterion: .ml)
         let tables = try #require(HLMTables(fit))
-        #expect(Tolerance.isClose(tables.reliability[0], 0.8811722387, relative: 1e-6))
-        #expect(Tolerance.isClose(tables.reliability[1], 0.5632093052, relative: 1e-6))
+        // Reliabilities are functions of τ̂, which this likelihood pins down only to about 1e-5: two
+        // optimiser paths that end 8e-10 apart in log-likelihood (6e-14 relative, below its rounding
+        // noise) give reliabilities 1.3e-6 apart. Hence 1e-5, not the 1e-6 the χ² tests keep.
+        #expect(Tolerance.isClose(tables.reliability[0], 0.8811722387, relative: 1e-5))
+        #expect(Tolerance.isClose(tables.reliability[1], 0.5632093052, relative: 1e-5))
         #expect(Tolerance.isClose(tables.varianceTests[0].chi2, 576.4617131, relative: 1e-6))
         #expect(Tolerance.isClose(tables.varianceTests[1].chi2, 152.5173764, relative: 1e-6))
         #expect(tables.varianceTests.map(\.groupsUsed) == [64, 64])
