@@ -11,7 +11,7 @@ shift || true
 targets=${*:-csv codebook formula}
 out=Tools/out/fuzz
 mkdir -p "$out/build"
-flags=(-sanitize=fuzzer,address -parse-as-library -O -g)
+flags=(-sanitize=fuzzer,address -parse-as-library -O -g -enable-testing)
 data_sources=(Packages/HLMData/Sources/HLMData/*.swift)
 formula_sources=(Packages/HLMFormula/Sources/HLMFormula/*.swift)
 

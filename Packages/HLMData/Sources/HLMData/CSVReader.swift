@@ -14,6 +14,9 @@ public struct CSVReader: Sendable {
     public var parallelThreshold: Int
     /// How many chunks at most (default: the number of cores, up to 8).
     public var parallelism: Int
+    /// Whether plain records take the fast path (``PlainRecordBatch``). Off, every record goes through
+    /// the general scanner; tests and the fuzzer compare the two.
+    var usesPlainRecordPath = true
 
     public init(codebook: Codebook? = nil, maxFieldBytes: Int = 1 << 20, parallelThreshold: Int = 4 << 20,
                 parallelism: Int = min(8, ProcessInfo.processInfo.activeProcessorCount)) {
@@ -193,7 +196,7 @@ public struct CSVReader: Sendable {
         var position = range.lowerBound
         do {
             while position < range.upperBound {
-                if let next = batch.parse(base, at: position, limit: range.upperBound) {
+                if usesPlainRecordPath, let next = batch.parse(base, at: position, limit: range.upperBound) {
                     position = next
                     if batch.isFull { batch.flush(into: &builders, records: &records, scanner: scanner) }
                     continue
