@@ -21,6 +21,15 @@ struct DegenerateModelTests {
         }
     }
 
+    @Test func crossedFactorsTooLargeForADenseBlockAreRefused() throws {
+        let levels = LinearMixedModel.maximumDenseBlock + 500
+        let frame = Simulation.crossed(rows: 3 * levels, levels: [levels + 100, levels], seed: 5)
+        let design = try ModelFormula.parse("y ~ x + (1 | f1) + (1 | f2)").design(for: frame)
+        #expect(throws: EstimationError.denseBlockTooLarge(levels + 3, ["f2"])) {
+            try LinearMixedModel.validate(design)
+        }
+    }
+
     @Test func constantResponse() throws {
         #expect(try fitError("y,g\n3,a\n3,a\n3,b\n3,b\n", "y ~ 1 + (1 | g)") == .constantResponse)
     }

@@ -91,7 +91,21 @@ public struct LinearMixedModel: Sendable {
                 throw EstimationError.groupsEqualObservations(term.groupName, term.groupCount)
             }
         }
+        // Every term but the largest goes into the dense block of the factor.
+        let sizes = design.randomTerms.map { $0.termCount * $0.groupCount }
+        if let largest = sizes.indices.max(by: { sizes[$0] < sizes[$1] }) {
+            let dense = sizes.reduce(0, +) - sizes[largest] + design.x.columns + 1
+            if dense > maximumDenseBlock {
+                let others = design.randomTerms.indices.filter { $0 != largest }.map { design.randomTerms[$0].groupName }
+                throw EstimationError.denseBlockTooLarge(dense, others)
+            }
+        }
     }
+
+    /// The largest dense block the factorisation takes (two copies of it are 1 GB; one evaluation then
+    /// costs about 170 GFlop). Crossed factors with more levels than this need a sparse factorisation,
+    /// which hlm does not have yet.
+    public static let maximumDenseBlock = 8_000
 
     /// Number of parameters: fixed effects, covariance parameters, σ.
     public var parameterCount: Int { beta.count + theta.count + 1 }
@@ -136,6 +150,8 @@ public enum EstimationError: Error, Sendable, Equatable, CustomStringConvertible
     case tooFewGroups(String, Int)
     /// A grouping factor with as many groups as observations: its effects and the residual coincide.
     case groupsEqualObservations(String, Int)
+    /// Crossed factors whose levels make the factor's dense block too large to factor.
+    case denseBlockTooLarge(Int, [String])
 
     public var description: String {
         switch self {
@@ -149,6 +165,8 @@ public enum EstimationError: Error, Sendable, Equatable, CustomStringConvertible
         case .constantResponse: "the response is constant in the rows used; there is no variation to model"
         case .tooFewGroups(let name, let count): "\(name) has \(count) group\(count == 1 ? "" : "s") in the rows used; a random effect needs at least two"
         case .groupsEqualObservations(let name, let count): "\(name) has \(count) groups for \(count) observations; its random effects cannot be told from the residual (as lme4 refuses)"
+        case .denseBlockTooLarge(let size, let factors):
+            "the random effects of \(factors.joined(separator: ", ")) make a dense block of \(size) rows, more than the \(LinearMixedModel.maximumDenseBlock) hlm factors (crossed factors this large need a sparse factorisation, which hlm does not have yet)"
         }
     }
 }

@@ -13,6 +13,7 @@ extension LinearMixedModel {
             throw EstimationError.unsupported("give one covariance matrix per random-effects term (\(design.randomTerms.count))")
         }
         guard residualVariance > 0 else { throw EstimationError.unsupported("the residual variance must be positive") }
+        try LinearMixedModel.validate(design)
         let deviance = ProfiledDeviance(design, criterion: criterion)
         let parameters = deviance.parameters
         var theta = [Double](repeating: 0, count: parameters.count)
