@@ -7,7 +7,7 @@ rows=${1:-1000000}
 mkdir -p Tools/out
 file=Tools/out/bench-$rows.csv
 [ -f "$file" ] || python3 Tools/make-csv.py "$rows" "$file"
-swift build -c release --product hlm-bench-csv >/dev/null
+swift build -c release --static-swift-stdlib --product hlm-bench-csv >/dev/null
 .build/release/hlm-bench-csv "$file" 5
 if ! python3 -c "import pandas" 2>/dev/null; then
   pip install --quiet pandas >/dev/null 2>&1 || { echo "pandas not available: no comparison"; exit 0; }

@@ -10,7 +10,7 @@ groups=${2:-10000}
 mkdir -p Tools/out
 file=Tools/out/mixed-$rows-$groups.csv
 [ -f "$file" ] || python3 Tools/make-mixed.py "$rows" "$groups" "$file"
-swift build -c release --product hlm >/dev/null
+swift build -c release --static-swift-stdlib --product hlm >/dev/null
 
 if ! Rscript -e 'library(lme4)' >/dev/null 2>&1 && [ "$(id -u)" -eq 0 ]; then
   DEBIAN_FRONTEND=noninteractive apt-get install -y -qq r-cran-lme4 >/dev/null 2>&1 || true
