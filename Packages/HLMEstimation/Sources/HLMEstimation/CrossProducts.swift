@@ -211,44 +211,4 @@ struct CrossProducts: Sendable {
         }
         return (start, groups, positions)
     }
-
-    /// The cross products of a one-term model in a single pass over the rows, with plain pointers.
-    static func singleTerm(_ design: ModelDesign, _ term: RandomEffectsDesign, q1: Int, r: Int, yShift: Double) -> ([Double], [Double], [Double]) {
-        let n = design.observationCount, p = r - 1, groups = term.groupCount
-        var a11 = [Double](repeating: 0, count: q1 * q1 * groups)
-        var a22 = [Double](repeating: 0, count: r * r)
-        var panels = [Double](repeating: 0, count: groups * r * q1)
-        withUnsafeTemporaryAllocation(of: Double.self, capacity: r + q1) { scratch in
-            let row = scratch.baseAddress!, zRow = row + r
-            design.x.values.withUnsafeBufferPointer { x in
-                design.y.withUnsafeBufferPointer { y in
-                    term.z.values.withUnsafeBufferPointer { z in
-                        term.codes.withUnsafeBufferPointer { codes in
-                            a11.withUnsafeMutableBufferPointer { a11 in
-                                a22.withUnsafeMutableBufferPointer { a22 in
-                                    panels.withUnsafeMutableBufferPointer { panels in
-                                        for i in 0..<n {
-                                            let j = Int(codes[i])
-                                            for c in 0..<p { row[c] = x[i + c * n] }
-                                            row[p] = y[i] - yShift
-                                            for c in 0..<q1 { zRow[c] = z[i + c * n] }
-                                            let block = a11.baseAddress! + j * q1 * q1
-                                            for b in 0..<q1 { for a in b..<q1 { block[a + b * q1] += zRow[a] * zRow[b] } }
-                                            let panel = panels.baseAddress! + j * r * q1
-                                            for c in 0..<q1 {
-                                                let zc = zRow[c]
-                                                for k in 0..<r { panel[k + c * r] += row[k] * zc }
-                                            }
-                                            for b in 0..<r { for a in b..<r { a22[a + b * r] += row[a] * row[b] } }
-                                        }
-                                    }
-                                }
-                            }
-                        }
-                    }
-                }
-            }
-        }
-        return (a11, a22, panels)
-    }
 }

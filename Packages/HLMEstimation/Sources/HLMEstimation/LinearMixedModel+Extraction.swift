@@ -8,7 +8,7 @@ extension LinearMixedModel {
     init(deviance: ProfiledDeviance, summary: OptimizationSummary, estimatesVariance: Bool = true,
          convergence known: String?? = .none, curvature: LikelihoodCurvature? = nil) throws(EstimationError) {
         let theta = summary.finalTheta
-        let objective = deviance.evaluate(theta)
+        let objective = deviance.evaluate(theta, keepingBlocks: true)
         guard objective.isFinite else { throw EstimationError.cannotFactor }
         let design = deviance.design, products = deviance.products, factor = deviance.factor
         let r = factor.r, z = factor.zRest, p = factor.p, q1 = factor.q1
@@ -111,7 +111,6 @@ extension LinearMixedModel {
         if !BOBYQA.succeeded(summary.returnCode) {
             diagnostics.append(Diagnostic(.notConverged, "the optimiser \(summary.returnMessage)"))
         }
-        _ = deviance.evaluate(theta)
 
         self.init(
             design: design, criterion: deviance.criterion, theta: theta, beta: beta, betaCovariance: covariance,

@@ -41,14 +41,20 @@ public final class ProfiledDeviance: @unchecked Sendable {
     /// The number of covariance parameters.
     public var parameterCount: Int { parameters.count }
 
-    /// The θ the factor was last computed at, and the criterion there.
-    private var current: (theta: [Double], value: Double)?
+    /// The θ the factor was last computed at, the criterion there, and whether its blocks were kept.
+    private var current: (theta: [Double], value: Double, blocksStored: Bool)?
 
-    /// −2 log-likelihood (ML) or the REML criterion at θ; +∞ where the factorisation fails. Afterwards
-    /// the factor is the one at θ. Asking again at the same θ costs nothing (readers of the factor call
-    /// this first, so the optimiser's last point, the extraction and the checks share one factorisation).
+    /// −2 log-likelihood (ML) or the REML criterion at θ; +∞ where the factorisation fails. Asking again
+    /// at the same θ costs nothing (the optimiser's last point, the extraction and the checks share one
+    /// factorisation). One-term models skip storing the factor's per-group blocks: the criterion does
+    /// not need them; readers of the factor ask for them with `keepingBlocks`.
     public func evaluate(_ theta: [Double]) -> Double {
-        if let current, current.theta == theta { return current.value }
+        evaluate(theta, keepingBlocks: false)
+    }
+
+    /// `evaluate`, after which the whole factor at θ is in `factor`.
+    func evaluate(_ theta: [Double], keepingBlocks: Bool) -> Double {
+        if let current, current.theta == theta, current.blocksStored || !keepingBlocks { return current.value }
         evaluations += 1
         current = nil
         var lambdas: [[Double]] = []
@@ -56,9 +62,9 @@ public final class ProfiledDeviance: @unchecked Sendable {
             guard let lambda = parameters.lambda(theta, term: products.order[k]) else { return .infinity }
             lambdas.append(lambda)
         }
-        guard factor.update(products: products, lambdas: lambdas, design: design) else { return .infinity }
+        guard factor.update(products: products, lambdas: lambdas, design: design, keepsBlocks: keepingBlocks) else { return .infinity }
         let value = objective()
-        current = (theta, value)
+        current = (theta, value, factor.blocksStored)
         return value
     }
 

@@ -20,7 +20,9 @@ public struct GroupwiseLeastSquares: Sendable {
     public var groups: [Group]
     public var groupCount: Int
 
-    public init(_ design: ModelDesign, term: Int = 0) {
+    /// `residualVariances: false` skips the second pass over the rows that s²_j needs (the HLM tables do
+    /// not use it); every group's `residualVariance` is then nil.
+    public init(_ design: ModelDesign, term: Int = 0, residualVariances: Bool = true) {
         let t = design.randomTerms[term]
         let q = t.termCount, n = design.observationCount, groupCount = t.groupCount
         termNames = t.termNames
@@ -60,6 +62,7 @@ public struct GroupwiseLeastSquares: Sendable {
         }
         // Residual sums of squares from the residuals themselves (no y'y − b'Z'y cancellation).
         var rss = [Double](repeating: 0, count: groupCount)
+        if residualVariances {
         t.z.values.withUnsafeBufferPointer { z in
             design.y.withUnsafeBufferPointer { y in
                 t.codes.withUnsafeBufferPointer { codes in
@@ -74,10 +77,12 @@ public struct GroupwiseLeastSquares: Sendable {
                 }
             }
         }
+        }
         groups = (0..<groupCount).compactMap { j in
             guard let inverse = inverses[j] else { return nil }
             return Group(index: j, size: sizes[j], coefficients: Array(coefficients[(j * q)..<((j + 1) * q)]),
-                         inverseCrossProduct: inverse, residualVariance: sizes[j] > q ? rss[j] / Double(sizes[j] - q) : nil)
+                         inverseCrossProduct: inverse,
+                         residualVariance: residualVariances && sizes[j] > q ? rss[j] / Double(sizes[j] - q) : nil)
         }
     }
 

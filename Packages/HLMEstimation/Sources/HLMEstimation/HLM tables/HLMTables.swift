@@ -22,7 +22,7 @@ public struct HLMTables: Sendable, Codable, Equatable {
         let design = fit.design
         guard design.randomTerms.count == 1, let structure = LevelTwoStructure(design) else { return nil }
         let term = design.randomTerms[0], q = term.termCount
-        let ols = GroupwiseLeastSquares(design)
+        let ols = GroupwiseLeastSquares(design, residualVariances: false)
         guard !ols.groups.isEmpty else { return nil }
         let sigma2 = fit.sigma * fit.sigma
         let tau = fit.components[0].covarianceMatrix

@@ -4,12 +4,16 @@ import HLMFormula
 extension BlockedFactor {
     /// `update` for a model with one random-effects term: every panel is all of X and y (height R,
     /// stored one after another), so each group's block, panel and downdate run in one fused loop.
-    mutating func updateSingleTerm(products: CrossProducts, lambda: [Double]) -> Bool {
+    /// Without `keepsBlocks` each group's block and panel are worked on in scratch space and dropped.
+    mutating func updateSingleTerm(products: CrossProducts, lambda: [Double], keepsBlocks: Bool) -> Bool {
         let q1 = self.q1, r = self.r, groups = groups1
         Self.copy(products.a22, into: &l22)
         var ok = true
+        var logDiagonal = LogProduct()
         let scratch = UnsafeMutablePointer<Double>.allocate(capacity: 2 * q1 * q1 + q1)
         defer { scratch.deallocate() }
+        let groupScratch = UnsafeMutablePointer<Double>.allocate(capacity: q1 * q1 + r * q1)
+        defer { groupScratch.deallocate() }
         lambda.withUnsafeBufferPointer { lambdaPointer in
             let lambda = lambdaPointer.baseAddress!
             products.a11.withUnsafeBufferPointer { a11 in
@@ -19,9 +23,9 @@ extension BlockedFactor {
                             l22.withUnsafeMutableBufferPointer { l22 in
                                 let target = l22.baseAddress!
                                 for j in 0..<groups {
-                                    let block = l11.baseAddress! + j * q1 * q1
+                                    let block = keepsBlocks ? l11.baseAddress! + j * q1 * q1 : groupScratch
                                     block.update(from: a11.baseAddress! + j * q1 * q1, count: q1 * q1)
-                                    let panel = l21.baseAddress! + j * r * q1
+                                    let panel = keepsBlocks ? l21.baseAddress! + j * r * q1 : groupScratch + q1 * q1
                                     panel.update(from: a21.baseAddress! + j * r * q1, count: r * q1)
                                     // λ'Aλ + I, its Cholesky factor, the panel A₂₁λL⁻ᵀ and its downdate of A₂₂.
                                     Self.congruence(block, lambda, q1, scratch)
@@ -29,6 +33,7 @@ extension BlockedFactor {
                                     case 1:
                                         let l = (block[0] + 1).squareRoot()
                                         block[0] = l
+                                        logDiagonal.add(l)
                                         let scale = lambda[0] / l
                                         for a in 0..<r { panel[a] *= scale }
                                         for b in 0..<r {
@@ -44,6 +49,8 @@ extension BlockedFactor {
                                         block[0] = l00
                                         block[1] = l10
                                         block[3] = l11
+                                        logDiagonal.add(l00)
+                                        logDiagonal.add(l11)
                                         let (m00, m10, m11) = (lambda[0], lambda[1], lambda[3])
                                         let second = panel + r
                                         for a in 0..<r {
@@ -60,6 +67,7 @@ extension BlockedFactor {
                                     default:
                                         for i in 0..<q1 { block[i + i * q1] += 1 }
                                         guard SmallCholesky.factor(block, n: q1) else { ok = false; return }
+                                        for i in 0..<q1 { logDiagonal.add(block[i + i * q1]) }
                                         Self.multiplyRight(panel, rows: r, by: lambda, q1, scratch)
                                         Self.solveRightLowerTranspose(panel, rows: r, block, q1)
                                         for b in 0..<r {
@@ -79,6 +87,7 @@ extension BlockedFactor {
             }
         }
         guard ok else { return false }
+        logDiagonal11 = logDiagonal.value
         return DenseCholesky.factor(&l22, n: r)
     }
 }

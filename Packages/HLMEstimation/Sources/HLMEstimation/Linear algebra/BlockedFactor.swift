@@ -42,9 +42,20 @@ struct BlockedFactor {
         return l22.withUnsafeMutableBufferPointer { ParallelCholesky.factor($0.baseAddress!, n: n, threads: threads) }
     }
 
+    /// Whether L₁₁ and L₂₁ hold the last update's blocks (one-term updates may skip storing them).
+    private(set) var blocksStored = false
+    /// Σ log of L₁₁'s diagonal at the last update.
+    var logDiagonal11 = 0.0
+
     /// Refactors at the given λ's (in the products' term order). False if a block is not positive definite.
-    mutating func update(products: CrossProducts, lambdas: [[Double]], design: ModelDesign) -> Bool {
-        if products.order.count == 1 { return updateSingleTerm(products: products, lambda: lambdas[0]) }
+    /// `keepsBlocks: false` lets a one-term update skip writing L₁₁ and L₂₁: the criterion needs only
+    /// their determinant and the downdate (an optimiser's evaluations), the estimates need them whole.
+    mutating func update(products: CrossProducts, lambdas: [[Double]], design: ModelDesign, keepsBlocks: Bool = true) -> Bool {
+        if products.order.count == 1 {
+            blocksStored = keepsBlocks
+            return updateSingleTerm(products: products, lambda: lambdas[0], keepsBlocks: keepsBlocks)
+        }
+        blocksStored = true
         let lambda1 = lambdas[0]
         let q1 = self.q1, r = self.r
         // Copy the cross products into the factor's own buffers (no reallocation per evaluation).
@@ -84,6 +95,7 @@ struct BlockedFactor {
             for i in 0..<zRest { l22[i + i * r] += 1 }
             subtractPanelProducts(products, fillingWith: nil)
         }
+        logDiagonal11 = storedLogDiagonal11()
         return factorRest()
     }
 
@@ -97,28 +109,18 @@ struct BlockedFactor {
 
     /// log |L_Z|² over the random-effects part.
     var logDeterminantZ: Double {
-        // The diagonal of L₁₁ multiplied in runs, one log per run instead of one per group: its entries
-        // are ≥ 1 (pivots of λ'Aλ + I), so a run is flushed before the product could overflow.
-        var sum = 0.0, product = 1.0
-        l11.withUnsafeBufferPointer { l11 in
-            for j in 0..<groups1 {
-                for i in 0..<q1 {
-                    let value = l11[j * q1 * q1 + i + i * q1]
-                    if value > 1e100 || value < 1e-100 {
-                        sum += log(value)
-                        continue
-                    }
-                    product *= value
-                    if product > 1e200 || product < 1e-200 {
-                        sum += log(product)
-                        product = 1
-                    }
-                }
-            }
-        }
-        sum += log(product)
+        var sum = logDiagonal11
         for i in 0..<zRest { sum += log(l22[i + i * r]) }
         return 2 * sum
+    }
+
+    /// Σ log of L₁₁'s diagonal, read off the stored blocks.
+    func storedLogDiagonal11() -> Double {
+        var sum = LogProduct()
+        l11.withUnsafeBufferPointer { l11 in
+            for j in 0..<groups1 { for i in 0..<q1 { sum.add(l11[j * q1 * q1 + i + i * q1]) } }
+        }
+        return sum.value
     }
 
     /// log |L_X|² over the fixed-effects part.
@@ -133,4 +135,27 @@ struct BlockedFactor {
         let last = l22[(r - 1) + (r - 1) * r]
         return last * last
     }
+}
+
+/// A sum of logarithms taken as products in runs, one log per run rather than one per term. For the
+/// diagonal of L₁₁, whose entries are ≥ 1 (pivots of λ'Aλ + I); a run is flushed before it could
+/// overflow, and extreme terms are logged alone.
+struct LogProduct {
+    private var sum = 0.0
+    private var product = 1.0
+
+    @inline(__always)
+    mutating func add(_ value: Double) {
+        if value > 1e100 || value < 1e-100 {
+            sum += log(value)
+            return
+        }
+        product *= value
+        if product > 1e200 || product < 1e-200 {
+            sum += log(product)
+            product = 1
+        }
+    }
+
+    var value: Double { sum + log(product) }
 }
