@@ -64,6 +64,29 @@ struct PlainRecordPathTests {
         }
     }
 
+    @Test func shortNumbersEqualSwiftsParsing() {
+        // The loop-free path for up to seven digits each side of the point, every shape of it.
+        var generator = SystemRandomNumberGenerator()
+        var csv = "x,y\n"
+        var expected: [Double] = []
+        for _ in 0..<20000 {
+            let integer = String(Int.random(in: 0..<10_000_000, using: &generator)).prefix(Int.random(in: 1...7, using: &generator))
+            let fractionDigits = Int.random(in: 0...8, using: &generator)
+            let fraction = fractionDigits == 0 ? "" : String((0..<fractionDigits).map { _ in "0123456789".randomElement(using: &generator)! })
+            let sign = ["", "-", "+"].randomElement(using: &generator)!
+            let point = fractionDigits > 0 || Bool.random(using: &generator) ? "." : ""
+            let text = sign + integer + point + fraction
+            csv += "\(text),7\n"
+            expected.append(Double(text)!)
+        }
+        Self.expectAllAgree(Data(csv.utf8), "short numbers")
+        guard case .numeric(let column)? = (try? CSVReader().read(string: csv))?.column(named: "x")?.values else {
+            Issue.record("x is not numeric")
+            return
+        }
+        #expect(column.values == expected)
+    }
+
     @Test func randomNumbersEqualSwiftsParsing() {
         var generator = SystemRandomNumberGenerator()
         var csv = "x,y\n"

@@ -93,6 +93,44 @@ public enum NumberParser {
         return (slowParse(bytes, start, i), i)
     }
 
+    /// The common short number, `[-+]d…d[.d…d]` with at most seven digits on each side of the point and
+    /// no exponent, read from two eight-byte loads without loops; nil for anything else (the caller then
+    /// uses `scanNumber`, which reads every form). Reads at most 17 bytes from `start`; the caller
+    /// guarantees 24.
+    @inline(__always)
+    static func scanShortNumber(_ bytes: UnsafePointer<UInt8>, _ start: Int) -> (Double, stop: Int)? {
+        var i = start
+        let first = bytes[i]
+        let negative = first == UInt8(ascii: "-")
+        if negative || first == UInt8(ascii: "+") { i += 1 }
+        let integerWord = UnsafeRawPointer(bytes + i).loadUnaligned(as: UInt64.self)
+        let integerDigits = (digitPattern(integerWord) ^ 0x3333_3333_3333_3333).trailingZeroBitCount / 8
+        guard integerDigits > 0, integerDigits < 8 else { return nil }
+        var mantissa = UInt64(eightDigitsValue(padded(integerWord, integerDigits)))
+        i += integerDigits
+        var fractionDigits = 0
+        if bytes[i] == UInt8(ascii: ".") {
+            let fractionWord = UnsafeRawPointer(bytes + i + 1).loadUnaligned(as: UInt64.self)
+            fractionDigits = (digitPattern(fractionWord) ^ 0x3333_3333_3333_3333).trailingZeroBitCount / 8
+            guard fractionDigits < 8 else { return nil }
+            if fractionDigits > 0 {
+                mantissa = mantissa &* smallPowersOfTen[fractionDigits] &+ UInt64(eightDigitsValue(padded(fractionWord, fractionDigits)))
+            }
+            i += 1 + fractionDigits
+        }
+        let next = bytes[i]
+        guard next != UInt8(ascii: "e"), next != UInt8(ascii: "E") else { return nil }
+        // At most 14 digits: exact in a double, and 10^k (k ≤ 7) too, so one division rounds once.
+        let value = fractionDigits == 0 ? Double(mantissa) : Double(mantissa) / powerOfTen(fractionDigits)
+        return (negative ? -value : value, i)
+    }
+
+    /// The first n (1…7) digits of a word moved to its top, '0's below: eight digits with the same value.
+    @inline(__always)
+    static func padded(_ word: UInt64, _ n: Int) -> UInt64 {
+        n == 8 ? word : (word << UInt64((8 - n) * 8)) | (0x3030_3030_3030_3030 >> UInt64(n * 8))
+    }
+
     /// Reads a run of digits at `i` into `mantissa` (wrapping: the caller checks the count), eight
     /// bytes at a time where eight can be loaded: one load finds how many of them are digits, and their
     /// value comes from one word (SWAR). Returns how many digits there were.

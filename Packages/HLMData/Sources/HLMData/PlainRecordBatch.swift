@@ -61,10 +61,15 @@ final class PlainRecordBatch {
             } else if p >= limit || bytes[p] == comma || bytes[p] == lf || bytes[p] == cr {
                 numbers[c * capacity + row] = .nan
             } else {
-                let (value, stop) = NumberParser.scanNumber(bytes, p, limit)
-                guard let value, stop - fieldStart <= maxFieldBytes else { return nil }
-                numbers[c * capacity + row] = value
-                p = stop
+                if p + 24 <= limit, let (value, stop) = NumberParser.scanShortNumber(bytes, p) {
+                    numbers[c * capacity + row] = value
+                    p = stop
+                } else {
+                    let (value, stop) = NumberParser.scanNumber(bytes, p, limit)
+                    guard let value, stop - fieldStart <= maxFieldBytes else { return nil }
+                    numbers[c * capacity + row] = value
+                    p = stop
+                }
             }
             if c + 1 < columns {
                 guard p < limit, bytes[p] == comma else { return nil }
