@@ -149,9 +149,7 @@ public enum NumberParser {
             }
             let n = nonDigits.trailingZeroBitCount / 8
             if n > 0 {
-                // The n digits moved to the top of the word, '0's below them: the same value as n digits.
-                let padded = (word << UInt64((8 - n) * 8)) | (0x3030_3030_3030_3030 >> UInt64(n * 8))
-                mantissa = mantissa &* smallPowersOfTen[n] &+ UInt64(eightDigitsValue(padded))
+                mantissa = mantissa &* smallPowersOfTen[n] &+ UInt64(eightDigitsValue(padded(word, n)))
                 i += n
             }
             return i - start

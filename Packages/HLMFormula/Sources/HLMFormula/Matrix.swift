@@ -18,11 +18,7 @@ public struct Matrix: Sendable, Equatable {
 
     /// A matrix from its columns.
     public init(columns: [[Double]], rows: Int) {
-        precondition(columns.allSatisfy { $0.count == rows }, "columns differ in length")
-        var values: [Double] = []
-        values.reserveCapacity(rows * columns.count)
-        for column in columns { values.append(contentsOf: column) }
-        self.init(rows: rows, columns: columns.count, values: values)
+        self.init(designColumns: columns.map { .values($0) }, rows: rows)
     }
 
     public subscript(row: Int, column: Int) -> Double {

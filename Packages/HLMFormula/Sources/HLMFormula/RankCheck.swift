@@ -61,9 +61,7 @@ enum RankCheck {
                 switch v {
                 case .constant(let value): block.update(repeating: value)
                 case .values(let values):
-                    values.withUnsafeBufferPointer { source in
-                        for i in 0..<count { block[i] = source[start + i] }
-                    }
+                    values.withUnsafeBufferPointer { block.baseAddress!.update(from: $0.baseAddress! + start, count: count) }
                 }
                 for k in c.indices {
                     let weight = c[k]

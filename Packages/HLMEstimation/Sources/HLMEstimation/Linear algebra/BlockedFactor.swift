@@ -62,6 +62,7 @@ struct BlockedFactor {
         Self.copy(products.a11, into: &l11)
         Self.copy(products.panelValues, into: &l21)
         var ok = true
+        var logDiagonal = LogProduct()
         let scratch = UnsafeMutablePointer<Double>.allocate(capacity: 2 * q1 * q1 + q1)
         defer { scratch.deallocate() }
         lambda1.withUnsafeBufferPointer { lambdaPointer in
@@ -74,6 +75,7 @@ struct BlockedFactor {
                         Self.congruence(block, lambda, q1, scratch)
                         for i in 0..<q1 { block[i + i * q1] += 1 }
                         guard SmallCholesky.factor(block, n: q1) else { ok = false; return }
+                        for i in 0..<q1 { logDiagonal.add(block[i + i * q1]) }
                         // L₂₁ panel: (A₂₁ λ₁) L₁₁⁻ᵀ.
                         let panel = l21p.baseAddress! + products.panelValueStart[j]
                         let height = products.panelStart[j + 1] - products.panelStart[j]
@@ -95,7 +97,7 @@ struct BlockedFactor {
             for i in 0..<zRest { l22[i + i * r] += 1 }
             subtractPanelProducts(products, fillingWith: nil)
         }
-        logDiagonal11 = storedLogDiagonal11()
+        logDiagonal11 = logDiagonal.value
         return factorRest()
     }
 
@@ -112,15 +114,6 @@ struct BlockedFactor {
         var sum = logDiagonal11
         for i in 0..<zRest { sum += log(l22[i + i * r]) }
         return 2 * sum
-    }
-
-    /// Σ log of L₁₁'s diagonal, read off the stored blocks.
-    func storedLogDiagonal11() -> Double {
-        var sum = LogProduct()
-        l11.withUnsafeBufferPointer { l11 in
-            for j in 0..<groups1 { for i in 0..<q1 { sum.add(l11[j * q1 * q1 + i + i * q1]) } }
-        }
-        return sum.value
     }
 
     /// log |L_X|² over the fixed-effects part.

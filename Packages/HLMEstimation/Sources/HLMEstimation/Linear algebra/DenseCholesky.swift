@@ -34,19 +34,6 @@ enum DenseCholesky {
         guard factor(&m, n: n), invertFromFactor(&m, n: n) else { return nil }
         return m
     }
-
-    /// C = C − B B' on the lower triangle, B being n×k column-major with leading dimension n.
-    static func subtractOuterProduct(_ c: inout [Double], _ b: [Double], n: Int, k: Int) {
-        guard n > 0, k > 0 else { return }
-        var uplo: CChar = 76, trans: CChar = 78  // "L", "N"
-        var size = Int32(n), inner = Int32(k), ldb = Int32(n), ldc = Int32(n)
-        var alpha = -1.0, beta = 1.0
-        b.withUnsafeBufferPointer { bp in
-            c.withUnsafeMutableBufferPointer { cp in
-                dsyrk_(&uplo, &trans, &size, &inner, &alpha, bp.baseAddress, &ldb, &beta, cp.baseAddress, &ldc)
-            }
-        }
-    }
 }
 
 /// Cholesky of tiny blocks (the per-group q×q blocks), inline: no call overhead.
