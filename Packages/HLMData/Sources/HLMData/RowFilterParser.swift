@@ -1,8 +1,14 @@
 /// Recursive-descent parser for ``RowFilter`` expressions; errors give the 0-based position.
+/// Takes Stata's `if` spellings too: `&`, `|`, `!` or `~`, and `~=`.
 struct RowFilterParser {
     private let text: String
     private let characters: [Character]
     private var index = 0
+    /// Parentheses open at this point; past ``maximumDepth`` the expression is refused, not recursed into.
+    private var depth = 0
+
+    /// How deeply parentheses may nest (each level is a stack frame here and when rows are tested).
+    static let maximumDepth = 200
 
     init(_ text: String) {
         self.text = text
@@ -38,28 +44,47 @@ struct RowFilterParser {
 
     private mutating func parseOr() throws(DataError) -> RowFilter {
         var left = try parseAnd()
-        while take("||") { left = .or(left, try parseAnd()) }
+        while take("||") || takeSingle("|") { left = .or(left, try parseAnd()) }
         return left
     }
 
     private mutating func parseAnd() throws(DataError) -> RowFilter {
         var left = try parseNot()
-        while take("&&") { left = .and(left, try parseNot()) }
+        while take("&&") || takeSingle("&") { left = .and(left, try parseNot()) }
         return left
+    }
+
+    /// Takes a one-character operator not doubled (Stata's `&` and `|`).
+    private mutating func takeSingle(_ symbol: Character) -> Bool {
+        skipSpaces()
+        guard index < characters.count, characters[index] == symbol else { return false }
+        index += 1
+        return true
     }
 
     private mutating func parseNot() throws(DataError) -> RowFilter {
         skipSpaces()
-        if index + 1 < characters.count, characters[index] == "!", characters[index + 1] != "=" {
+        // A run of negations, counted without recursion: `!!x` is x.
+        var negations = 0
+        while index + 1 < characters.count, characters[index] == "!" || characters[index] == "~", characters[index + 1] != "=" {
+            negations += 1
             index += 1
-            return .not(try parseNot())
+            skipSpaces()
         }
+        let inner: RowFilter
+        let open = index
         if take("(") {
-            let inner = try parseOr()
+            depth += 1
+            guard depth <= Self.maximumDepth else {
+                throw fail("parentheses nested more than \(Self.maximumDepth) deep", at: open)
+            }
+            inner = try parseOr()
             guard take(")") else { throw fail("expected \")\"") }
-            return inner
+            depth -= 1
+        } else {
+            inner = try parseComparison()
         }
-        return try parseComparison()
+        return negations % 2 == 1 ? .not(inner) : inner
     }
 
     private mutating func parseComparison() throws(DataError) -> RowFilter {
@@ -76,8 +101,8 @@ struct RowFilterParser {
         skipSpaces()
         let opStart = index
         var op: RowFilter.ComparisonOperator?
-        for candidate in ["<=", ">=", "==", "!=", "<", ">", "="] where op == nil && take(candidate) {
-            op = candidate == "=" ? .equal : RowFilter.ComparisonOperator(rawValue: candidate)
+        for candidate in ["<=", ">=", "==", "!=", "~=", "<", ">", "="] where op == nil && take(candidate) {
+            op = candidate == "=" ? .equal : candidate == "~=" ? .notEqual : RowFilter.ComparisonOperator(rawValue: candidate)
         }
         guard let op else { throw fail("expected a comparison (< <= > >= == !=) after \"\(column)\"", at: opStart) }
         return .comparison(column: column, op: op, value: try parseValue(), offset: start)

@@ -115,11 +115,24 @@ struct DesignBuilder {
             for row in 0..<frame.rowCount where keep?[row] ?? true {
                 let value = call.kind == .identity || call.kind == .center || call.kind == .cwc || call.kind == .gmean
                     ? values[row] : FunctionCall.apply(call.kind, values[row])
-                if !value.isFinite { drop(row) }
+                // Inputs present but the value undefined (log of a negative number, division by zero): an
+                // error, never a silently dropped row (R's lm stops on the same rows).
+                if !value.isFinite { throw undefinedValue(call, row: row) }
             }
         }
         guard let keep else { return Array(0..<frame.rowCount) }
         return keep.indices.filter { keep[$0] }
+    }
+
+    /// The error for a function whose value is undefined at a data row whose inputs are all present.
+    private func undefinedValue(_ call: FunctionCall, row: Int) -> FormulaError {
+        let inputs = call.argument.variables.map { name -> String in
+            guard case .numeric(let column)? = frame.column(named: name)?.values else { return "\(name) is not numeric" }
+            return "\(name) = \(column.values[row])"
+        }
+        let kind = call.kind == .log || call.kind == .sqrt ? "outside the domain of \(call.kind.rawValue)()" : "not a finite number"
+        return fail("\(call.text) is \(kind) at data row \(row + 1) (\(inputs.joined(separator: ", ")))",
+                    name: call.argument.variables.first, hint: "filter the rows with --where, or transform the column first")
     }
 
     /// The columns of X and their names, factors coded by R's rule: a factor gets treatment contrasts

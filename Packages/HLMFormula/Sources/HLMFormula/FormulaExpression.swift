@@ -22,6 +22,11 @@ struct ExpressionParser {
     let text: String
     private let tokens: [Token]
     private var index = 0
+    /// Sub-expressions open at this point (parentheses, unary signs, calls).
+    private var depth = 0
+
+    /// How deeply a formula may nest; deeper is refused with the position, never recursed into.
+    static let maximumDepth = 200
 
     init(_ text: String) throws(FormulaError) {
         self.text = text
@@ -47,6 +52,11 @@ struct ExpressionParser {
     }
 
     private mutating func parse(minimumPrecedence: Int) throws(FormulaError) -> FormulaExpression {
+        depth += 1
+        defer { depth -= 1 }
+        guard depth <= Self.maximumDepth else {
+            throw fail("the formula nests more than \(Self.maximumDepth) levels deep here", hint: "remove redundant parentheses or signs")
+        }
         var left = try parseUnary()
         while case .symbol(let op) = current.kind, let precedence = Self.precedence[op], precedence > minimumPrecedence {
             let offset = current.offset

@@ -19,6 +19,8 @@ public struct ModelFormula: Hashable, Sendable {
     public var method: Method?
     /// A row filter given in the formula itself (Stata's `if`), in `--where` syntax.
     public var filter: String?
+    /// The estimator and display options the command itself names (Stata's `regress`, `level(90)`, ...).
+    public var options: CommandOptions
 
     /// ML or REML.
     public enum Method: String, Sendable, Codable {
@@ -26,7 +28,7 @@ public struct ModelFormula: Hashable, Sendable {
     }
 
     public init(text: String, notation: Notation, response: Predictor, hasIntercept: Bool, fixedTerms: [Term],
-                randomTerms: [RandomTerm], method: Method? = nil, filter: String? = nil) {
+                randomTerms: [RandomTerm], method: Method? = nil, filter: String? = nil, options: CommandOptions = CommandOptions()) {
         self.text = text
         self.notation = notation
         self.response = response
@@ -38,6 +40,7 @@ public struct ModelFormula: Hashable, Sendable {
         self.randomTerms = randomTerms
         self.method = method
         self.filter = filter
+        self.options = options
     }
 
     /// Parses a formula in whichever notation it is written: lme4 when it has `~`; level equations

@@ -4,7 +4,11 @@
 /// `mle`/`ml`, `reml`, `covariance(independent|exchangeable|identity|unstructured)` (abbreviations too),
 /// `noconstant`, and display options that change nothing here (`nolog`, `variance`, ...).
 enum StataNotation {
-    static func parse(_ text: String) throws(FormulaError) -> ModelFormula {
+    static func parse(_ original: String) throws(FormulaError) -> ModelFormula {
+        // A pasted session (prompts, continuations) is lowered to its model command first; offsets in
+        // errors then refer to that command, which the error message shows.
+        let session = StataSession.looksPasted(original) ? StataSession(original) : nil
+        let text = session?.command ?? original
         var segments = split(text, on: "||")
         guard !segments.isEmpty else { throw FormulaError(formula: text, offset: 0, message: "the formula is empty") }
         var method: ModelFormula.Method?
@@ -12,7 +16,24 @@ enum StataNotation {
 
         // Fixed part: [mixed|xtmixed] depvar indepvars [if exp] [, options]
         var fixedSegment = try Segment(segments.removeFirst(), formula: text)
-        if let first = fixedSegment.words.first, ["mixed", "xtmixed"].contains(first.text) { fixedSegment.words.removeFirst() }
+        var command = CommandOptions()
+        var commandName: String?
+        if let first = fixedSegment.words.first, StataCommand(rawValue: first.text) != nil {
+            commandName = first.text
+            fixedSegment.words.removeFirst()
+        }
+        switch StataCommand(rawValue: commandName ?? "") {
+        case .mixed?: method = .ml  // Stata 13 on: mixed fits by ML unless told reml
+        case .xtmixed?: method = .reml
+        case .regress?, .reg?:
+            command.estimator = .leastSquares
+            guard segments.isEmpty else {
+                throw FormulaError(formula: text, offset: segments[0].offset, message: "regress has no random-effects equations",
+                                   hint: "use mixed y x || g: for a multilevel model")
+            }
+        case .xtreg?: command.estimator = .swamyArora
+        case nil: break
+        }
         guard let depvar = fixedSegment.words.first else {
             throw FormulaError(formula: text, offset: fixedSegment.offset, message: "expected the dependent variable",
                                hint: "Stata notation is: depvar indepvars || group: revars")
@@ -20,19 +41,41 @@ enum StataNotation {
         let response = try predictor(depvar, insideInteraction: false, formula: text)
         var fixed = TermSet()
         for word in fixedSegment.words.dropFirst() { fixed = fixed.union(try terms(word, formula: text)) }
-        var options = try fixedSegment.parseOptions(formula: text)
+        var options = try fixedSegment.parseOptions(formula: text, xtreg: commandName == "xtreg")
         if let m = options.method { method = m }
+        command.merge(options.command)
         if let filter = fixedSegment.filter { filters.append(filter) }
         if options.covariance != nil {
             throw FormulaError(formula: text, offset: fixedSegment.offset, message: "covariance() belongs to a random-effects equation")
         }
         let hasIntercept = !options.noConstant
 
+        // xtreg: one random intercept for the panel variable of i() or a pasted xtset.
+        if commandName == "xtreg" {
+            guard segments.isEmpty else {
+                throw FormulaError(formula: text, offset: segments[0].offset, message: "xtreg has no || equations",
+                                   hint: "write xtreg y x, re i(group), or use mixed for random slopes")
+            }
+            guard let panel = options.panel ?? session?.panel else {
+                throw FormulaError(formula: text, offset: fixedSegment.offset, message: "xtreg needs the panel variable",
+                                   hint: "add i(group) to the options, or paste the xtset line before it")
+            }
+            if options.fixedEffects {
+                throw FormulaError(formula: text, offset: fixedSegment.optionsOffset, message: "xtreg, fe (the within estimator) is not supported",
+                                   hint: "xtreg, re (GLS) and xtreg, mle are")
+            }
+            if options.method == .ml { command.estimator = .mixed; method = .ml }
+            let random = RandomTerm(terms: [.intercept], grouping: [panel], covariance: .identity)
+            return ModelFormula(text: original, notation: .stata, response: response.predictors[0], hasIntercept: hasIntercept,
+                                fixedTerms: fixed.terms, randomTerms: [random], method: method,
+                                filter: filters.first.map { "(\($0))" }, options: command)
+        }
+
         // Random parts, outermost level first.
         var randomTerms: [RandomTerm] = []
         var outerGroups: [String] = []
         for raw in segments {
-            var segment = try Segment(raw, formula: text)
+            let segment = try Segment(raw, formula: text)
             guard let colon = segment.colonGroup else {
                 throw FormulaError(formula: text, offset: segment.offset, message: "expected \"group:\" after ||",
                                    hint: "write || school: for a random intercept, || school: x for a random slope")
@@ -41,8 +84,9 @@ enum StataNotation {
                 throw FormulaError(formula: text, offset: colon.offset, message: "_all: R.x crossed effects are not supported in Stata notation",
                                    hint: "write crossed factors in lme4 notation: (1 | a) + (1 | b)")
             }
-            options = try segment.parseOptions(formula: text)
+            options = try segment.parseOptions(formula: text, xtreg: false)
             if let m = options.method { method = m }
+            command.merge(options.command)
             if let filter = segment.filter { filters.append(filter) }
             var terms: [Term] = options.noConstant ? [] : [.intercept]
             for word in segment.words {
@@ -61,9 +105,9 @@ enum StataNotation {
             randomTerms.append(RandomTerm(terms: terms, grouping: outerGroups, covariance: covariance,
                                           covarianceIsDefault: options.covariance == nil && terms.count > 1))
         }
-        return ModelFormula(text: text, notation: .stata, response: response.predictors[0], hasIntercept: hasIntercept,
+        return ModelFormula(text: original, notation: .stata, response: response.predictors[0], hasIntercept: hasIntercept,
                             fixedTerms: fixed.terms, randomTerms: randomTerms, method: method,
-                            filter: filters.isEmpty ? nil : filters.map { "(\($0))" }.joined(separator: " && "))
+                            filter: filters.isEmpty ? nil : filters.map { "(\($0))" }.joined(separator: " && "), options: command)
     }
 
     /// A word of the command with its offset.
@@ -109,17 +153,39 @@ enum StataNotation {
         }
 
         /// The options this segment carries.
-        func parseOptions(formula: String) throws(FormulaError) -> Options {
+        func parseOptions(formula: String, xtreg: Bool) throws(FormulaError) -> Options {
             var options = Options()
             guard let optionsText else { return options }
             for word in StataNotation.words(optionsText, offset: optionsOffset) {
                 let lower = word.text.lowercased()
                 let name = lower.split(separator: "(").first.map(String.init) ?? lower
+                let argument = StataNotation.argument(of: lower)
                 switch name {
                 case "mle", "ml": options.method = .ml
                 case "reml": options.method = .reml
-                case "nolog", "log", "variance", "stddeviations", "nofetable", "noretable", "noheader", "nogroup",
-                     "nolrtest", "nostderr", "estmetric":
+                case "re" where xtreg: break
+                case "fe" where xtreg: options.fixedEffects = true
+                case "i" where xtreg:
+                    guard let argument, StataNotation.isName(argument) else {
+                        throw FormulaError(formula: formula, offset: word.offset, message: "i() needs the panel variable")
+                    }
+                    options.panel = String(word.text.dropFirst(2).dropLast())
+                case "variance", "var": options.command.variances = true
+                case "stddeviations", "stddev", "std": options.command.variances = false
+                case "level":
+                    guard let argument, let level = Double(argument), level >= 10, level <= 99.99 else {
+                        throw FormulaError(formula: formula, offset: word.offset, message: "level() needs a confidence level from 10 to 99.99",
+                                           hint: "e.g. level(90)")
+                    }
+                    options.command.level = level / 100
+                case "vce":
+                    guard let argument, ["robust", "r"].contains(argument) || argument.hasPrefix("cl") else {
+                        throw FormulaError(formula: formula, offset: word.offset, message: "vce(\(argument ?? "")) is not supported",
+                                           hint: "vce(robust) gives cluster-robust standard errors")
+                    }
+                    options.command.robust = true
+                case "robust": options.command.robust = true
+                case "nolog", "log", "nofetable", "noretable", "noheader", "nogroup", "nolrtest", "nostderr", "estmetric", "theta", "sa":
                     break
                 case _ where "noconstant".hasPrefix(name) && name.count >= 6:
                     options.noConstant = true
@@ -136,7 +202,7 @@ enum StataNotation {
                     options.covariance = structure
                 default:
                     throw FormulaError(formula: formula, offset: word.offset, message: "unknown option \"\(word.text)\"",
-                                       hint: "known: mle, reml, covariance(...), noconstant, nolog")
+                                       hint: "known: mle, reml, covariance(...), noconstant, variance, stddeviations, level(#), vce(robust), nolog")
                 }
             }
             return options
@@ -147,6 +213,21 @@ enum StataNotation {
         var method: ModelFormula.Method?
         var covariance: CovarianceStructure?
         var noConstant = false
+        var command = CommandOptions()
+        /// xtreg's `i(g)` and `fe`.
+        var panel: String?
+        var fixedEffects = false
+    }
+
+    /// The commands that may start the text.
+    enum StataCommand: String {
+        case mixed, xtmixed, xtreg, regress, reg
+    }
+
+    /// The text inside `name(...)`, or nil.
+    static func argument(of option: String) -> String? {
+        guard let open = option.firstIndex(of: "("), option.hasSuffix(")") else { return nil }
+        return String(option[option.index(after: open)..<option.index(before: option.endIndex)]).trimmingCharacters(in: .whitespaces)
     }
 
     static func covarianceStructure(_ value: String) -> CovarianceStructure? {
@@ -168,19 +249,18 @@ enum StataNotation {
             }
             var predictors: [Predictor] = []
             for part in parts { predictors.append(try predictor(Word(text: part, offset: word.offset), insideInteraction: true, formula: formula).predictors[0]) }
-            // Full factorial: every non-empty subset, by order.
+            // Full factorial: every non-empty subset, by order (c.x##c.x is x and x², as in Stata).
             for size in 1...predictors.count {
-                for subset in combinations(predictors, size) { set.add(Term(subset)) }
+                for subset in combinations(predictors, size) { set.add(interaction(subset)) }
             }
             return set
         }
         if word.text.contains("#") {
             var predictors: [Predictor] = []
             for part in word.text.split(separator: "#") {
-                let next = try predictor(Word(text: String(part), offset: word.offset), insideInteraction: true, formula: formula).predictors[0]
-                if !predictors.contains(next) { predictors.append(next) }
+                predictors.append(try predictor(Word(text: String(part), offset: word.offset), insideInteraction: true, formula: formula).predictors[0])
             }
-            set.add(Term(predictors))
+            set.add(interaction(predictors))
             return set
         }
         set.add(try predictor(word, insideInteraction: false, formula: formula))
@@ -213,6 +293,28 @@ enum StataNotation {
             throw FormulaError(formula: formula, offset: word.offset, message: "unknown factor-variable prefix \"\(prefix).\"",
                                hint: "use i., c., ib#., ib(first). or ib(last).")
         }
+    }
+
+    /// The product of the predictors of one `#` interaction. A continuous variable repeated k times is its
+    /// k-th power (`c.x#c.x` is x², named as Stata names it); a repeated factor counts once.
+    static func interaction(_ predictors: [Predictor]) -> Term {
+        var result: [Predictor] = []
+        var powers: [String: Int] = [:]
+        for predictor in predictors {
+            if case .continuous(let name) = predictor { powers[name, default: 0] += 1 }
+        }
+        for predictor in predictors {
+            if case .continuous(let name) = predictor, let power = powers[name], power > 1 {
+                powers[name] = 0
+                let text = Array(repeating: "c." + name, count: power).joined(separator: "#")
+                result.append(.function(FunctionCall(kind: .identity, argument: .binary("^", .variable(name), .number(Double(power))), text: text)))
+            } else if case .continuous(let name) = predictor, powers[name] == 0 {
+                continue
+            } else if !result.contains(predictor) {
+                result.append(predictor)
+            }
+        }
+        return Term(result)
     }
 
     static func isName(_ text: String) -> Bool {
@@ -293,7 +395,8 @@ enum StataNotation {
         return result
     }
 
-    /// Stata's `if` operators in `--where` syntax: `&` → `&&`, `|` → `||`, `~=` → `!=`.
+    /// Stata's `if` operators in `--where` syntax: `&` → `&&`, `|` → `||`, `~=` → `!=` (the row filter
+    /// reads these itself too; this keeps the formula's filter in one spelling).
     static func whereSyntax(_ expression: String) -> String {
         var result = ""
         let characters = Array(expression)
