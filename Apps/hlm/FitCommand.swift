@@ -33,7 +33,8 @@ struct FitCommand: ParsableCommand {
         clock.lap("design")
         let fit = try model.fit(design, model: parsed)
         clock.lap("fit")
-        let report = FitReport(fit, filteredRows: filtered, robust: model.robust)
+        let report = FitReport(fit, filteredRows: filtered, level: model.confidenceLevel(for: parsed), robust: model.robust(for: parsed),
+                               variances: output.variances ?? parsed.options.variances ?? false)
         defer {
             clock.lap("report")
             clock.finish()

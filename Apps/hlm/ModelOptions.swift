@@ -41,12 +41,31 @@ struct ModelOptions: ParsableArguments {
     }
 
     func validate() throws {
+        if let level, !(level >= 10 && level <= 99.99) { throw ValidationError("--level takes a percentage from 10 to 99.99, e.g. 90") }
         if method == .gls && variance == nil { throw ValidationError("--method gls needs --variance") }
         if variance != nil && method != .gls { throw ValidationError("--variance goes with --method gls") }
     }
 
-    /// Fits the design with the estimator the options name.
+    @Option(name: .long, help: "Confidence level of every interval, in percent (default 95; Stata's level(#)).")
+    var level: Double?
+
+    /// The confidence level as a fraction: --level, else the formula's level(#), else 95%.
+    func confidenceLevel(for model: ModelFormula) -> Double {
+        level.map { $0 / 100 } ?? model.options.level ?? 0.95
+    }
+
+    /// Robust standard errors: --robust or the formula's vce(robust).
+    func robust(for model: ModelFormula) -> Bool { robust || model.options.robust }
+
+    /// Fits the design with the estimator the options name. A model without random effects (or Stata's
+    /// `regress`) is fitted by least squares; Stata's `xtreg, re` by Swamy–Arora GLS unless --method says otherwise.
     func fit(_ design: ModelDesign, model: ModelFormula) throws -> LinearMixedModel {
+        if design.randomTerms.isEmpty || model.options.estimator == .leastSquares {
+            return try LinearMixedModel.fitLeastSquares(design)
+        }
+        if method == nil && model.options.estimator == .swamyArora {
+            return try MomentEstimators.swamyArora(design)
+        }
         switch method {
         case .gls?:
             let given = try VarianceSpecification(parsing: variance!, for: design)

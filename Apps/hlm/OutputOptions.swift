@@ -24,6 +24,17 @@ struct OutputOptions: ParsableArguments {
     @Flag(name: .long, help: "Add the model's equations (level form and combined form).")
     var equations = false
 
+    @Flag(help: ArgumentHelp("Random effects as variances and covariances (Stata's variance), or as SDs and correlations (the default).",
+                             discussion: ""))
+    var display: RandomEffectsDisplay?
+
+    enum RandomEffectsDisplay: String, EnumerableFlag {
+        case variances, sds
+    }
+
+    /// --variances (true), --sds (false), or nil when neither is given.
+    var variances: Bool? { display.map { $0 == .variances } }
+
     /// The LaTeX mode the flags ask for.
     var latexMode: LaTeXRenderer.Mode {
         latexFragment ? .fragment : (standalone ? .standalone : .table)

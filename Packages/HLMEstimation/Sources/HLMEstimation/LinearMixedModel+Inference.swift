@@ -1,23 +1,27 @@
 import Foundation
 
-/// One row of the fixed-effects table: estimate, SE, z, two-sided p and a normal confidence interval.
+/// One row of the fixed-effects table: estimate, SE, z (or t with `df`), two-sided p and a confidence interval.
 public struct FixedEffectEstimate: Sendable, Codable, Equatable {
     public var name: String
     public var estimate: Double
     public var stdError: Double
+    /// Denominator degrees of freedom of a t test; nil for a z (Wald) test.
+    public var df: Double?
     public var statistic: Double
     public var pValue: Double
     public var ciLower: Double
     public var ciUpper: Double
 
     /// An estimate with its standard error: z, its two-sided p-value and the interval at `level`.
-    public init(name: String, estimate: Double, stdError: Double, level: Double = 0.95) {
-        let z = Distributions.normalQuantile(0.5 + level / 2)
+    public init(name: String, estimate: Double, stdError: Double, level: Double = 0.95, df: Double? = nil) {
+        let z = df.map { Distributions.studentQuantile(0.5 + level / 2, df: $0) } ?? Distributions.normalQuantile(0.5 + level / 2)
         self.name = name
         self.estimate = estimate
         self.stdError = stdError
-        statistic = estimate / stdError
-        pValue = Distributions.twoSidedNormalP(statistic)
+        self.df = df
+        let statistic = estimate / stdError
+        self.statistic = statistic
+        if let df { pValue = Distributions.twoSidedStudentP(statistic, df: df) } else { pValue = Distributions.twoSidedNormalP(statistic) }
         ciLower = estimate - z * stdError
         ciUpper = estimate + z * stdError
     }
@@ -35,8 +39,10 @@ public struct ChiSquareTest: Sendable, Codable, Equatable {
 extension LinearMixedModel {
     /// The fixed-effects table with `level` confidence intervals (Stata's z tests).
     public func fixedEffectTable(level: Double = 0.95) -> [FixedEffectEstimate] {
-        zip(design.fixedNames, zip(beta, standardErrors)).map { name, pair in
-            FixedEffectEstimate(name: name, estimate: pair.0, stdError: pair.1, level: level)
+        // Least squares: t tests on the residual degrees of freedom, as lm and regress.
+        let df = estimator == .leastSquares ? Double(observationCount - beta.count) : nil
+        return zip(design.fixedNames, zip(beta, standardErrors)).map { name, pair in
+            FixedEffectEstimate(name: name, estimate: pair.0, stdError: pair.1, level: level, df: df)
         }
     }
 
@@ -57,7 +63,7 @@ extension LinearMixedModel {
     /// The likelihood-ratio test against the linear regression with the same fixed effects (ML fits):
     /// χ̄²(01) for a single variance parameter, otherwise the conservative χ²(k), as Stata reports.
     public var likelihoodRatioTestVersusLinear: ChiSquareTest? {
-        guard criterion == .ml else { return nil }
+        guard criterion == .ml, !theta.isEmpty else { return nil }
         let ols = OrdinaryLeastSquares(design)
         let statistic = max(0, 2 * (logLikelihood - ols.maximumLogLikelihood))
         let k = theta.count

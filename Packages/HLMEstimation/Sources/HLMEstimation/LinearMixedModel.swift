@@ -26,6 +26,8 @@ public struct LinearMixedModel: Sendable {
     public var converged: Bool
     public var singular: Bool
     public var diagnostics: [Diagnostic]
+    /// How the estimates were made: every report says it.
+    public var estimator: Estimator = .profiledLikelihood
 
     /// Fits by minimising the profiled deviance (ML) or REML criterion over θ with BOBYQA.
     /// `progress`, when given, is called after each evaluation with the count and the criterion.

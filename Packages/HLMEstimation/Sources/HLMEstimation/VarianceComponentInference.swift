@@ -14,6 +14,9 @@ public struct VarianceComponentInference: Sendable, Codable, Equatable {
     public var correlationCI: [[[[Double]]]]
     public var residualSDStdError: Double
     public var residualSDCI: [Double]
+    /// Per term: SEs of the covariances σ_ab = ρ_ab σ_a σ_b (q×q, 0 where not estimated), by the delta
+    /// method from the joint covariance of the log SDs and atanh correlations (Stata's `variance` table).
+    public var covarianceStdError: [[[Double]]]?
 
     /// From the curvature at the fit's θ (`curvature` when it was taken there already, as the fit's
     /// convergence check does). nil when a variance is on its boundary (the log metric is undefined
@@ -33,7 +36,7 @@ public struct VarianceComponentInference: Sendable, Codable, Equatable {
             sdCI: fit.components.map { Array(repeating: [Double.nan, .nan], count: $0.sd.count) },
             correlationStdError: fit.components.map { c in c.sd.map { _ in [Double](repeating: 0, count: c.sd.count) } },
             correlationCI: fit.components.map { c in c.sd.indices.map { a in c.sd.indices.map { b in a == b ? [1, 1] : [Double.nan, .nan] } } },
-            residualSDStdError: .nan, residualSDCI: [.nan, .nan])
+            residualSDStdError: .nan, residualSDCI: [.nan, .nan], covarianceStdError: nil)
         for (index, parameter) in list.enumerated() {
             let se = covariance[index + index * d].squareRoot()
             let value = phi[index]
@@ -62,6 +65,35 @@ public struct VarianceComponentInference: Sendable, Codable, Equatable {
                 result.residualSDCI = [exp(value - z * se), exp(value + z * se)]
             }
         }
+        result.covarianceStdError = covarianceErrors(fit: fit, list: list, phi: phi, covariance: covariance)
         return result
+    }
+
+    /// SE(σ_ab)² = g' V g with g the gradient of ρ σ_a σ_b in (log σ_a, log σ_b, atanh ρ).
+    private static func covarianceErrors(fit: LinearMixedModel, list: [WorkingScale.Parameter], phi: [Double],
+                                         covariance: [Double]) -> [[[Double]]] {
+        let d = phi.count
+        return fit.components.enumerated().map { k, component in
+            let q = component.sd.count
+            var errors = [[Double]](repeating: [Double](repeating: 0, count: q), count: q)
+            for a in 0..<q { for b in 0..<q where a != b {
+                guard let ia = list.firstIndex(where: { if case .logSD(k, a) = $0 { true } else { false } }) ?? list.firstIndex(where: { if case .logSD(k, _) = $0 { true } else { false } }),
+                      let ib = list.firstIndex(where: { if case .logSD(k, b) = $0 { true } else { false } }) ?? list.firstIndex(where: { if case .logSD(k, _) = $0 { true } else { false } }),
+                      let ir = list.firstIndex(where: {
+                          if case .atanhCorrelation(k, let x, let y) = $0 { (x == a && y == b) || (x == b && y == a) || component.covariance == .exchangeable } else { false }
+                      })
+                else { continue }
+                let sa = component.sd[a], sb = component.sd[b], r = component.correlation[a][b]
+                let cov = r * sa * sb
+                var g = [Double](repeating: 0, count: d)
+                g[ia] += cov
+                g[ib] += cov
+                g[ir] += (1 - r * r) * sa * sb
+                var v = 0.0
+                for i in 0..<d { for j in 0..<d { v += g[i] * covariance[i + j * d] * g[j] } }
+                errors[a][b] = v.squareRoot()
+            } }
+            return errors
+        }
     }
 }

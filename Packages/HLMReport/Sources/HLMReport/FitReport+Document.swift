@@ -8,8 +8,20 @@ extension FitReport {
     /// The report, with a legend of the codebook's variable labels for the variables in the model.
     public func document(labels: VariableLabels) -> Document {
         var document = Document()
-        document.append(.heading("Mixed-effects \(method) regression"))
+        document.append(.heading(title))
         var facts = [Fact("Number of obs", Self.integer(nobs))]
+        if let f = fTest {
+            facts.append(Fact("F(\(f.df1), \(f.df2))", NumberFormatting.fixed(f.statistic, 2)))
+            facts.append(Fact("Prob > F", NumberFormatting.fixed(f.pValue, 4)))
+        }
+        if let r2 = rSquared, let adjusted = adjustedRSquared {
+            facts.append(Fact("R-squared", NumberFormatting.fixed(r2, 4)))
+            facts.append(Fact("Adj R-squared", NumberFormatting.fixed(adjusted, 4)))
+            facts.append(Fact("Root MSE", NumberFormatting.significant(residualSD, 6)))
+        }
+        if estimator == Estimator.expectationMaximization.rawValue || estimator == Estimator.fisherScoring.rawValue {
+            facts.append(Fact("Optimizer", estimator + (converged ? "" : " (not converged)")))
+        }
         for group in groups {
             facts.append(Fact("Group variable", group.name))
             facts.append(Fact("  Number of groups", Self.integer(group.count)))
@@ -17,14 +29,14 @@ extension FitReport {
             facts.append(Fact("                 avg", NumberFormatting.fixed(group.meanSize, 1)))
             facts.append(Fact("                 max", Self.integer(group.maxSize)))
         }
-        if let wald = waldTest {
+        if let wald = waldTest, fTest == nil {
             facts.append(Fact("Wald chi2(\(wald.df))", NumberFormatting.fixed(wald.statistic, 2)))
             facts.append(Fact("Prob > chi2", NumberFormatting.fixed(wald.pValue, 4)))
         }
-        facts.append(Fact(method == "ML" ? "Log likelihood" : "Log restricted-likelihood", NumberFormatting.fixed(logLikelihood, 4)))
+        facts.append(Fact(likelihoodLabel, NumberFormatting.fixed(logLikelihood, 4)))
         document.append(.facts(facts))
         document.append(.table(fixedEffectsTable))
-        document.append(.table(randomEffectsTable))
+        if !randomEffects.isEmpty { document.append(.table(randomEffectsTable)) }
         for effect in randomEffects where effect.terms.count > 1 {
             // Stata's estat recovariance.
             let names = effect.terms.map { $0 == "(Intercept)" ? "_cons" : $0 }
@@ -40,7 +52,7 @@ extension FitReport {
         if let robust = robustFixedEffects {
             let ordered = robust.filter { $0.name != "(Intercept)" } + robust.filter { $0.name == "(Intercept)" }
             document.append(.paragraph("Fixed effects with cluster-robust standard errors (clusters: \(robustClusters ?? "groups")):"))
-            document.append(.table(Table(header: ["", "Coef.", "Robust SE", "z", "P>|z|", "[95% Conf.", "Interval]"], rows: ordered.map { e in
+            document.append(.table(Table(header: ["", "Coef.", "Robust SE", "z", "P>|z|", "[\(levelText) Conf.", "Interval]"], rows: ordered.map { e in
                 [e.name == "(Intercept)" ? "_cons" : e.name, Self.coefficient(e.estimate), Self.coefficient(e.stdError),
                  NumberFormatting.fixed(e.statistic, 2), NumberFormatting.fixed(e.pValue, 3), Self.coefficient(e.ciLower), Self.coefficient(e.ciUpper)]
             })))
@@ -67,6 +79,30 @@ extension FitReport {
         return document
     }
 
+    /// What was fitted, and how: Stata's header line for the estimator.
+    var title: String {
+        switch Estimator(rawValue: estimator) {
+        case .leastSquares?: "Linear regression (OLS)"
+        case .swamyArora?: "Random-effects GLS regression (Swamy-Arora variance components)"
+        case .swamy?: "Random-coefficients regression (Swamy)"
+        case .givenComponents?: "Mixed-effects GLS regression at given variance components"
+        default: "Mixed-effects \(method) regression"
+        }
+    }
+
+    /// "Log likelihood" for ML, "Log restricted-likelihood" for REML, and where the components were not
+    /// estimated by maximising it, at which values it is.
+    var likelihoodLabel: String {
+        let base = method == "ML" ? "Log likelihood" : "Log restricted-likelihood"
+        switch Estimator(rawValue: estimator) {
+        case .swamyArora?, .swamy?, .givenComponents?: return base + " at these components"
+        default: return base
+        }
+    }
+
+    /// "95%" (or the chosen level) for interval headers.
+    var levelText: String { NumberFormatting.percent(ciLevel) }
+
     /// Stata's order: the intercept, named `_cons`, comes last.
     var fixedEffectsTable: Table {
         let ordered = fixedEffects.filter { $0.name != "(Intercept)" } + fixedEffects.filter { $0.name == "(Intercept)" }
@@ -74,7 +110,8 @@ extension FitReport {
             [effect.name == "(Intercept)" ? "_cons" : effect.name, Self.coefficient(effect.estimate), Self.coefficient(effect.stdError), NumberFormatting.fixed(effect.statistic, 2),
              NumberFormatting.fixed(effect.pValue, 3), Self.coefficient(effect.ciLower), Self.coefficient(effect.ciUpper)]
         }
-        return Table(header: ["", "Coef.", "Std. Err.", "z", "P>|z|", "[95% Conf.", "Interval]"], rows: rows)
+        let t = fixedEffects.first?.df != nil
+        return Table(header: ["", "Coef.", "Std. Err.", t ? "t" : "z", t ? "P>|t|" : "P>|z|", "[\(levelText) Conf.", "Interval]"], rows: rows)
     }
 
     var randomEffectsTable: Table {
@@ -86,19 +123,37 @@ extension FitReport {
             let order = effect.terms.indices.filter { effect.terms[$0] != "(Intercept)" } + effect.terms.indices.filter { effect.terms[$0] == "(Intercept)" }
             let names = effect.terms.map { $0 == "(Intercept)" ? "_cons" : $0 }
             for k in order {
-                rows.append(["  sd(\(names[k]))", Self.coefficient(effect.sd[k])]
-                    + Self.inferenceCells(effect.sdStdError?[k], effect.sdCI?[k]))
+                if showsVariances {
+                    // var = sd²: SE by the delta method, the interval the square of the SD's (Stata's variance).
+                    rows.append(["  var(\(names[k]))", Self.coefficient(effect.sd[k] * effect.sd[k])]
+                        + Self.inferenceCells(effect.sdStdError.map { 2 * effect.sd[k] * $0[k] }, effect.sdCI?[k].map { $0 * $0 }))
+                } else {
+                    rows.append(["  sd(\(names[k]))", Self.coefficient(effect.sd[k])]
+                        + Self.inferenceCells(effect.sdStdError?[k], effect.sdCI?[k]))
+                }
             }
             if effect.covariance == "unstructured" || effect.covariance == "exchangeable" {
                 for (i, a) in order.enumerated() { for b in order[(i + 1)...] {
-                    rows.append(["  corr(\(names[a]),\(names[b]))", Self.coefficient(effect.correlation[a][b])]
-                        + Self.inferenceCells(effect.correlationStdError?[a][b], effect.correlationCI?[a][b]))
+                    if showsVariances {
+                        let value = effect.covarianceMatrix[a][b], se = effect.covarianceStdError?[a][b]
+                        let z = Distributions.normalQuantile(0.5 + ciLevel / 2)
+                        rows.append(["  cov(\(names[a]),\(names[b]))", Self.coefficient(value)]
+                            + Self.inferenceCells(se, se.map { [value - z * $0, value + z * $0] }))
+                    } else {
+                        rows.append(["  corr(\(names[a]),\(names[b]))", Self.coefficient(effect.correlation[a][b])]
+                            + Self.inferenceCells(effect.correlationStdError?[a][b], effect.correlationCI?[a][b]))
+                    }
                 } }
             }
             rules.insert(rows.count - 1)
         }
-        rows.append(["sd(Residual)", Self.coefficient(residualSD)] + Self.inferenceCells(residualSDStdError, residualSDCI))
-        return Table(header: ["Random-effects Parameters", "Estimate", "Std. Err.", "[95% Conf.", "Interval]"], rows: rows, rulesAfter: rules)
+        if showsVariances {
+            rows.append(["var(Residual)", Self.coefficient(residualSD * residualSD)]
+                + Self.inferenceCells(residualSDStdError.map { 2 * residualSD * $0 }, residualSDCI?.map { $0 * $0 }))
+        } else {
+            rows.append(["sd(Residual)", Self.coefficient(residualSD)] + Self.inferenceCells(residualSDStdError, residualSDCI))
+        }
+        return Table(header: ["Random-effects Parameters", "Estimate", "Std. Err.", "[\(levelText) Conf.", "Interval]"], rows: rows, rulesAfter: rules)
     }
 
     /// HLM's table: each random coefficient's reliability and the χ² test that its variance is zero.

@@ -24,6 +24,8 @@ public struct FitReport: Sendable, Codable {
         public var sdCI: [[Double]]?
         public var correlationStdError: [[Double]]?
         public var correlationCI: [[[Double]]]?
+        /// SEs of the covariances (Stata's `variance` table), when computed.
+        public var covarianceStdError: [[Double]]?
         /// HLM: per term, the mean reliability of the groups' OLS estimates.
         public var reliability: [Double]?
         /// HLM: per term, the χ² test that its variance is zero.
@@ -39,6 +41,23 @@ public struct FitReport: Sendable, Codable {
 
     public var formula: String
     public var method: String
+    /// How the estimates were made (`Estimator`'s raw value): "profiled likelihood", "EM", "OLS", ...
+    public var estimator: String
+    /// The level of every interval in the report.
+    public var ciLevel: Double
+    /// Whether the random effects are shown as variances and covariances (Stata's `variance`).
+    public var showsVariances: Bool
+    /// Least squares: R², adjusted R² and the overall F test (df1, df2).
+    public var rSquared: Double?
+    public var adjustedRSquared: Double?
+    public var fTest: FTest?
+
+    public struct FTest: Sendable, Codable, Equatable {
+        public var statistic: Double
+        public var df1: Int
+        public var df2: Int
+        public var pValue: Double
+    }
     public var nobs: Int
     public var droppedRows: Int
     public var groups: [GroupSummary]
@@ -74,10 +93,16 @@ public struct FitReport: Sendable, Codable {
     public var robustFixedEffects: [FixedEffectEstimate]?
     public var robustClusters: String?
 
-    public init(_ fit: LinearMixedModel, filteredRows: Int? = nil, level: Double = 0.95, robust: Bool = false) {
+    public init(_ fit: LinearMixedModel, filteredRows: Int? = nil, level: Double = 0.95, robust: Bool = false, variances: Bool = false) {
         let design = fit.design
         formula = design.formula.text
         method = fit.criterion.rawValue
+        estimator = fit.estimator.rawValue
+        ciLevel = level
+        showsVariances = variances
+        rSquared = fit.rSquared?.r2
+        adjustedRSquared = fit.rSquared?.adjusted
+        fTest = fit.overallFTest.map { FTest(statistic: $0.f, df1: $0.df1, df2: $0.df2, pValue: $0.pValue) }
         nobs = fit.observationCount
         droppedRows = design.droppedRows
         var seen: Set<String> = []
@@ -94,15 +119,18 @@ public struct FitReport: Sendable, Codable {
         converged = fit.converged
         singular = fit.singular
         iterations = fit.optimization.evaluations
-        optimizer = "\(fit.optimization.algorithm) on the profiled \(fit.criterion == .ml ? "deviance" : "REML criterion"): \(fit.optimization.returnMessage)"
+        optimizer = fit.estimator.maximisesLikelihood
+            ? "\(fit.optimization.algorithm) on the profiled \(fit.criterion == .ml ? "deviance" : "REML criterion"): \(fit.optimization.returnMessage)"
+            : "\(fit.optimization.algorithm): \(fit.optimization.returnMessage)"
         fixedEffects = fit.fixedEffectTable(level: level)
-        let inference = fit.varianceInference
+        let inference = fit.varianceInference.map { Self.rescaled($0, components: fit.components, sigma: fit.sigma, to: level) }
         let tables = HLMTables(fit)
         randomEffects = fit.components.enumerated().map { k, component in
             RandomEffect(group: component.group, covariance: component.covariance.rawValue, terms: component.terms, sd: component.sd,
                          correlation: component.correlation, covarianceMatrix: component.covarianceMatrix,
                          sdStdError: inference?.sdStdError[k], sdCI: inference?.sdCI[k],
                          correlationStdError: inference?.correlationStdError[k], correlationCI: inference?.correlationCI[k],
+                         covarianceStdError: inference?.covarianceStdError?[k],
                          reliability: k == 0 ? tables?.reliability : nil, varianceTest: k == 0 ? tables?.varianceTests : nil)
         }
         if robust, let errors = fit.robustStandardErrors {
@@ -118,8 +146,11 @@ public struct FitReport: Sendable, Codable {
         waldTest = fit.waldTest
         icc = fit.intraclassCorrelations.map { IntraclassCorrelation(group: $0.group, value: $0.value) }
         diagnostics = fit.diagnostics.map(\.message)
-        if robust && fit.robustStandardErrors == nil {
+        if robust && fit.robustStandardErrors == nil && fit.estimator != .leastSquares {
             diagnostics.append("robust standard errors need every random-effects term nested in one outermost grouping factor; not computed")
+        }
+        if robust && fit.estimator == .leastSquares {
+            diagnostics.append("robust standard errors need a grouping factor to cluster on; not computed for a model without random effects")
         }
         notations = design.notations
         levelModel = Self.estimatedLevelEquations(fit)
@@ -127,4 +158,28 @@ public struct FitReport: Sendable, Codable {
         optimization = fit.optimization
         variables = design.formula.variables
     }
+
+    /// The intervals at another level than the 95% they were computed at: the SEs on the log and atanh
+    /// scales are the same, only the normal quantile changes.
+    static func rescaled(_ inference: VarianceComponentInference, components: [VarianceComponent], sigma: Double,
+                         to level: Double) -> VarianceComponentInference {
+        guard abs(level - 0.95) > 1e-12 else { return inference }
+        let z = Distributions.normalQuantile(0.5 + level / 2)
+        var result = inference
+        for (k, component) in components.enumerated() {
+            for i in component.sd.indices {
+                let sd = component.sd[i], se = inference.sdStdError[k][i] / sd
+                result.sdCI[k][i] = [sd * exp(-z * se), sd * exp(z * se)]
+                for j in component.sd.indices where j != i {
+                    let r = component.correlation[i][j], seAtanh = inference.correlationStdError[k][i][j] / (1 - r * r)
+                    result.correlationCI[k][i][j] = [tanh(atanh(r) - z * seAtanh), tanh(atanh(r) + z * seAtanh)]
+                }
+            }
+        }
+        let se = inference.residualSDStdError / sigma
+        result.residualSDCI = [sigma * exp(-z * se), sigma * exp(z * se)]
+        return result
+    }
 }
+
+import Foundation

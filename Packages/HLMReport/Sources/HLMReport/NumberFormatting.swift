@@ -23,6 +23,11 @@ public enum NumberFormatting {
         p.isNaN ? "." : (p < 0.0001 ? "< 0.0001" : fixed(p, 4))
     }
 
+    /// A confidence level as a percentage: 0.95 → "95%", 0.995 → "99.5%".
+    public static func percent(_ level: Double) -> String {
+        cFormat("%g", (level * 100 * 1e6).rounded() / 1e6) + "%"
+    }
+
     private static func cFormat(_ format: String, _ x: Double) -> String {
         var buffer = [CChar](repeating: 0, count: 64)
         _ = withVaList([x]) { vsnprintf(&buffer, buffer.count, format, $0) }

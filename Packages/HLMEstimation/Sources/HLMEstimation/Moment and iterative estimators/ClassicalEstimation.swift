@@ -52,7 +52,14 @@ public enum ClassicalEstimation {
             algorithm: algorithm.rawValue + (algorithm == .fisherScoring ? " (after 5 EM steps)" : ""),
             initialTheta: initialTheta, finalTheta: theta, initialObjective: initialObjective,
             finalObjective: deviance.evaluate(theta), evaluations: iterations, returnCode: converged ? 1 : 5,
-            returnMessage: converged ? "converged" : "stopped at the iteration limit")
-        return try LinearMixedModel(deviance: deviance, summary: summary)
+            returnMessage: converged ? "stopped: the change in the log-likelihood fell below its tolerance" : "stopped at the iteration limit")
+        var fit = try LinearMixedModel(deviance: deviance, summary: summary)
+        fit.estimator = algorithm == .em ? .expectationMaximization : .fisherScoring
+        // The algorithm's own stopping rule is not convergence: the gradient check decides, in every report.
+        if converged && !fit.converged {
+            fit.diagnostics.append(Diagnostic(.notConverged,
+                "\(algorithm.rawValue) stopped when its log-likelihood changed by less than its tolerance, but the estimates are not at the optimum; the default optimiser (bobyqa) reaches it"))
+        }
+        return fit
     }
 }

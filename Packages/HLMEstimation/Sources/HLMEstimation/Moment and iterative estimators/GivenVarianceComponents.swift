@@ -7,7 +7,7 @@ extension LinearMixedModel {
     /// σ² is `residualVariance`. Nothing is estimated but β.
     public static func fitGLS(
         _ design: ModelDesign, covariances: [[[Double]]], residualVariance: Double, criterion: ProfiledDeviance.Criterion = .reml,
-        method: String = "GLS at given variance components"
+        method: String = "GLS at given variance components", estimator: Estimator = .givenComponents
     ) throws(EstimationError) -> LinearMixedModel {
         guard covariances.count == design.randomTerms.count else {
             throw EstimationError.unsupported("give one covariance matrix per random-effects term (\(design.randomTerms.count))")
@@ -60,6 +60,7 @@ extension LinearMixedModel {
         }
         fit.diagnostics = fit.diagnostics.filter { $0.kind != .notConverged && $0.kind != .singularFit && $0.kind != .note }
         fit.diagnostics.append(Diagnostic(.note, "\(method): the variance components are given, not estimated; the likelihood is at those values"))
+        fit.estimator = estimator
         return fit
     }
 }

@@ -53,7 +53,7 @@ public enum MomentEstimators {
         for a in 0..<p { for b in 0..<p { trace += inverse[a + b * p] * squared[b + a * p] } }
         let sigmaU2 = max(0, (ssrBetween - Double(groups - rankBetween) * sigmaE2) / (Double(n) - trace))
         return try LinearMixedModel.fitGLS(design, covariances: [[[sigmaU2]]], residualVariance: sigmaE2,
-                                           method: "Swamy–Arora moments, then GLS")
+                                           method: "Swamy–Arora moments, then GLS", estimator: .swamyArora)
     }
 
     /// Swamy's random-coefficients estimator: each group's OLS b_j with V_j = s²_j (Z_j'Z_j)⁻¹;
@@ -91,7 +91,7 @@ public enum MomentEstimators {
         let beta = (0..<q).map { a in (0..<q).reduce(0.0) { $0 + covariance[a + $1 * q] * sumWb[$1] } }
         let pooled = usable.reduce(0.0) { $0 + $1.residualVariance! } / groups
         var fit = try LinearMixedModel.fitGLS(design, covariances: [(0..<q).map { a in (0..<q).map { sigma[a + $0 * q] } }],
-                                              residualVariance: pooled, method: "Swamy random coefficients")
+                                              residualVariance: pooled, method: "Swamy random coefficients", estimator: .swamy)
         fit.beta = beta
         fit.betaCovariance = covariance
         fit.diagnostics.append(Diagnostic(.note, "Swamy's estimator uses each group's own residual variance; \(usable.count) of \(design.randomTerms[0].groupCount) groups had enough rows; the EB estimates use the pooled residual variance"))
