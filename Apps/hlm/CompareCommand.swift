@@ -10,7 +10,8 @@ struct CompareCommand: ParsableCommand {
         abstract: "Fit several models to the same rows and show them side by side, with likelihood-ratio tests.",
         discussion: """
             Models are tested in order of their number of parameters, each against the one before it;
-            REML fits that differ in fixed effects are refitted by ML for the tests (as lme4's anova does).
+            REML fits are refitted by ML for the tests, as lme4's anova does (--no-refit keeps REML).
+            Models that are not nested get a note instead of a test.
             Example (the lecture's three models, as a table for a paper):
               hlm compare Examples/data/gcse.csv "gcse ~ lrt + (1 | school)" "gcse ~ lrt + (lrt | school)" \\
                 "gcse ~ lrt * schgend + (lrt | school)" --where "nstu > 4" --method ml --format latex
@@ -21,6 +22,9 @@ struct CompareCommand: ParsableCommand {
     var formulas: [String] = []
     @OptionGroup var model: ModelOptions
     @OptionGroup var output: OutputOptions
+
+    @Flag(name: .customLong("no-refit"), help: "Test REML fits as they are, without ML refits (lme4's refit = FALSE).")
+    var noRefit = false
 
     func validate() throws {
         guard formulas.count >= 2 else { throw ValidationError("compare needs at least two formulas") }
@@ -35,8 +39,10 @@ struct CompareCommand: ParsableCommand {
         for (formula, design) in zip(parsed, designs) {
             fits.append(try model.fit(design, model: formula))
         }
-        let comparison = try ModelComparison(fits)
-        let report = ComparisonReport(comparison, originals: fits, filteredRows: filtered)
+        let comparison = try ModelComparison(fits, refit: !noRefit)
+        let report = ComparisonReport(comparison, originals: fits, filteredRows: filtered,
+                                      level: parsed.first.map(model.confidenceLevel) ?? 0.95,
+                                      variances: output.variances ?? parsed.first?.options.variances ?? false)
         let text = output.format == .json
             ? try JSONRendering.render(report)
             : output.format.render(report.document(labels: output.format == .latex ? VariableLabels(codebook: codebook) : VariableLabels(),

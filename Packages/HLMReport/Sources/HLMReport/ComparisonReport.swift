@@ -6,8 +6,9 @@ public struct ComparisonReport: Sendable, Codable {
     public var tests: [ModelComparison.Test]
     public var refittedWithML: Bool
 
-    public init(_ comparison: ModelComparison, originals: [LinearMixedModel], filteredRows: Int? = nil) {
-        models = originals.map { FitReport($0, filteredRows: filteredRows) }
+    public init(_ comparison: ModelComparison, originals: [LinearMixedModel], filteredRows: Int? = nil,
+                level: Double = 0.95, variances: Bool = false) {
+        models = originals.map { FitReport($0, filteredRows: filteredRows, level: level, variances: variances) }
         tests = comparison.tests
         refittedWithML = comparison.refittedWithML
     }

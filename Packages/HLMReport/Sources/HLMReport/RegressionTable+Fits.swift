@@ -72,12 +72,17 @@ extension RegressionTable {
 
         var fitRows = [
             Row(label: "Observations", cells: reports.map { Cell(text: String($0.nobs)) }),
-            Row(label: "Log likelihood", cells: reports.map { Cell(value: $0.logLikelihood) }),
+            Row(label: Self.likelihoodLabel(reports), cells: reports.map { Cell(value: $0.logLikelihood) }),
             Row(label: "Deviance", cells: reports.map { Cell(value: $0.deviance) }),
             Row(label: "AIC", cells: reports.map { Cell(value: $0.aic) }),
             Row(label: "BIC", cells: reports.map { Cell(value: $0.bic) }),
         ]
-        var notes = ["Standard errors in parentheses. Estimation by \(Set(reports.map(\.method)).sorted().joined(separator: " and "))."]
+        var notes = ["Standard errors in parentheses. Estimation by \(Set(reports.map(Self.methodName)).sorted().joined(separator: " and "))."]
+        if reports.contains(where: { $0.method == "REML" && $0.estimator != Estimator.leastSquares.rawValue }) {
+            notes.append(reports.allSatisfy({ $0.method == "REML" })
+                ? "Restricted (REML) log-likelihoods; deviance, AIC and BIC are REML-based and not comparable between models with different fixed effects."
+                : "REML fits show the restricted log-likelihood, and their deviance, AIC and BIC are REML-based.")
+        }
         if let robust = reports.first(where: { $0.robustFixedEffects != nil }) {
             notes.append("Fixed effects: cluster-robust standard errors (clusters: \(robust.robustClusters ?? "groups")).")
         }
@@ -93,15 +98,21 @@ extension RegressionTable {
             }))
             notes.append("LR test vs. linear regression: chibar2(01) for one variance parameter, otherwise the conservative chi2(k).")
         }
-        if !tests.isEmpty {
-            notes.append("LR tests between models: " + tests.map { test in
+        let nonNested = tests.filter { !$0.nested }
+        if !nonNested.isEmpty {
+            notes.append(nonNested.map { "(\($0.smaller + 1)) and (\($0.larger + 1))" }.joined(separator: ", ")
+                + ": not nested, so no likelihood-ratio test; compare AIC and BIC.")
+        }
+        let nestedTests = tests.filter(\.nested)
+        if !nestedTests.isEmpty {
+            notes.append("LR tests between models: " + nestedTests.map { test in
                 "(\(test.smaller + 1)) vs (\(test.larger + 1)): chi2(\(test.df)) = \(NumberFormatting.fixed(test.statistic, 2)), p \(test.pValue < 0.0001 ? "" : "= ")\(NumberFormatting.pValue(test.pValue))"
             }.joined(separator: "; ") + ".")
         }
         if reports.count > 1 {
             notes += reports.enumerated().map { "(\($0.offset + 1)) \($0.element.formula)" }
         }
-        if refittedWithML { notes.append("Likelihood-ratio tests use ML refits: the models differ in their fixed effects.") }
+        if refittedWithML { notes.append("Likelihood-ratio tests use ML refits of the REML fits, as lme4's anova() does.") }
         for (k, report) in reports.enumerated() {
             for diagnostic in report.diagnostics { notes.append((reports.count > 1 ? "(\(k + 1)) " : "") + diagnostic) }
         }
@@ -110,5 +121,17 @@ extension RegressionTable {
             Section(title: "Random effects", rows: randomRows),
             Section(title: "Model fit", rows: fitRows),
         ], notes: notes)
+    }
+
+    /// The likelihood row's label: what kind of likelihood the columns hold.
+    static func likelihoodLabel(_ reports: [FitReport]) -> String {
+        let reml = reports.map { $0.method == "REML" && $0.estimator != Estimator.leastSquares.rawValue }
+        if reml.allSatisfy({ $0 }) { return "Restricted log likelihood" }
+        if reml.contains(true) { return "Log likelihood (REML: restricted)" }
+        return "Log likelihood"
+    }
+
+    static func methodName(_ report: FitReport) -> String {
+        report.estimator == Estimator.profiledLikelihood.rawValue ? report.method : "\(report.method) (\(report.estimator))"
     }
 }

@@ -22,8 +22,10 @@ public struct GroupwiseLeastSquares: Sendable {
 
     /// `residualVariances: false` skips the second pass over the rows that s²_j needs (the HLM tables do
     /// not use it); every group's `residualVariance` is then nil.
-    public init(_ design: ModelDesign, term: Int = 0, residualVariances: Bool = true) {
+    /// `response`: the values regressed (default y; HLM's tables pass y less the fixed level-1 part).
+    public init(_ design: ModelDesign, term: Int = 0, residualVariances: Bool = true, response: [Double]? = nil) {
         let t = design.randomTerms[term]
+        let y = response ?? design.y
         let q = t.termCount, n = design.observationCount, groupCount = t.groupCount
         termNames = t.termNames
         self.groupCount = groupCount
@@ -32,7 +34,7 @@ public struct GroupwiseLeastSquares: Sendable {
         var zty = [Double](repeating: 0, count: q * groupCount)
         var sizes = [Int](repeating: 0, count: groupCount)
         t.z.values.withUnsafeBufferPointer { z in
-            design.y.withUnsafeBufferPointer { y in
+            y.withUnsafeBufferPointer { y in
                 t.codes.withUnsafeBufferPointer { codes in
                     ztz.withUnsafeMutableBufferPointer { ztz in
                         zty.withUnsafeMutableBufferPointer { zty in
@@ -64,7 +66,7 @@ public struct GroupwiseLeastSquares: Sendable {
         var rss = [Double](repeating: 0, count: groupCount)
         if residualVariances {
         t.z.values.withUnsafeBufferPointer { z in
-            design.y.withUnsafeBufferPointer { y in
+            y.withUnsafeBufferPointer { y in
                 t.codes.withUnsafeBufferPointer { codes in
                     coefficients.withUnsafeBufferPointer { b in
                         for i in 0..<n {

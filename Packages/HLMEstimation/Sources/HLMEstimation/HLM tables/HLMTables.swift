@@ -14,7 +14,9 @@ public struct HLMTables: Sendable, Codable, Equatable {
     /// Per random coefficient: the mean over groups of τ_qq / (τ_qq + v_qqj), v_qqj = σ² [(Z_j'Z_j)⁻¹]_qq.
     public var reliability: [Double]
     /// Per random coefficient: Σ_j (β̂_qj − Σ_s γ_qs W_sj)² / v_qqj over groups with their own OLS fit,
-    /// df = groups used − (level-2 predictors in the equation + 1).
+    /// df = groups used − (level-2 predictors in the equation + 1). β̂_j is each group's OLS estimate
+    /// from y − X_fixed γ̂: level-1 predictors whose slopes do not vary are held at their estimates
+    /// (Raudenbush & Bryk 2002, sec. 3.6), so a fixed slope does not inflate the intercept's statistic.
     public var varianceTests: [VarianceTest]
 
     /// nil unless the model has one grouping factor (one random-effects term).
@@ -22,7 +24,16 @@ public struct HLMTables: Sendable, Codable, Equatable {
         let design = fit.design
         guard design.randomTerms.count == 1, let structure = LevelTwoStructure(design) else { return nil }
         let term = design.randomTerms[0], q = term.termCount
-        let ols = GroupwiseLeastSquares(design, residualVariances: false)
+        // y less the fixed level-1 part: columns whose equation is not one of the random coefficients'.
+        let randomNames = Set(term.termNames)
+        let fixedColumns = structure.entries.filter { !randomNames.contains($0.equation) }.map(\.column)
+        var response = design.y
+        if !fixedColumns.isEmpty {
+            for i in response.indices {
+                for c in fixedColumns { response[i] -= fit.beta[c] * design.x[i, c] }
+            }
+        }
+        let ols = GroupwiseLeastSquares(design, residualVariances: false, response: response)
         guard !ols.groups.isEmpty else { return nil }
         let sigma2 = fit.sigma * fit.sigma
         let tau = fit.components[0].covarianceMatrix
