@@ -134,7 +134,6 @@ public struct CSVReader: Sendable {
             chunks = [try parseChunk(bytes, dataStart..<bytes.count, headerNames, fail: fail)]
             break
         }
-        let t4 = DispatchTime.now().uptimeNanoseconds
         // Taken out of the chunk, so that appending to its columns does not copy them first.
         var builders = chunks[0].builders
         chunks[0].builders = []

@@ -39,8 +39,22 @@ struct DesignBuilder {
             throw fail("no rows left to fit", hint: "every row has a missing value in a variable the model uses, or the filter removed them all")
         }
         let resolver = PredictorResolver(frame: frame, rows: rows, builder: self)
-        guard case .continuous(_, let y) = try resolver.resolve(formula.response, forceNumeric: true) else {
+        guard case .continuous(_, var y) = try resolver.resolve(formula.response, forceNumeric: true) else {
             throw fail("the response must be numeric", name: formula.response.name)
+        }
+        var offset: [Double]?
+        if !formula.offsets.isEmpty {
+            // A Gaussian model with an offset is the model of y − offset.
+            var total = [Double](repeating: 0, count: rows.count)
+            for expression in formula.offsets {
+                let values = PredictorResolver.evaluateElementwise(expression, frame: frame, rows: rows)
+                if let bad = values.indices.first(where: { !values[$0].isFinite }) {
+                    throw fail("the offset is not a finite number at data row \(rows[bad] + 1)", name: expression.variables.first)
+                }
+                for i in total.indices { total[i] += values[i] }
+            }
+            for i in y.indices { y[i] -= total[i] }
+            offset = total
         }
         var notes = resolver.notes.values
         let (columns, names) = try fixedColumns(resolver)
@@ -61,7 +75,7 @@ struct DesignBuilder {
         return ModelDesign(
             formula: formula, responseName: formula.response.name, y: y, x: x, fixedNames: kept, droppedColumns: dropped,
             randomTerms: randomDesigns, rows: rows, droppedRows: frame.rowCount - rows.count, notes: notes,
-            categoricalPredictors: categorical, groupLevelPredictors: groupLevel)
+            categoricalPredictors: categorical, groupLevelPredictors: groupLevel, offset: offset)
     }
 
     static func isConstantWithinGroups(_ predictor: ResolvedPredictor, _ groups: [Int32]) -> Bool {
@@ -73,6 +87,7 @@ struct DesignBuilder {
             switch predictor {
             case .continuous(_, let values): value = values[row]
             case .categorical(_, let codes, _, _): value = Double(codes[row])
+            case .numericColumns(_, let columns): value = columns.first?.values[row] ?? 0
             }
             let g = Int(groups[row])
             if seen[g] {
@@ -110,10 +125,15 @@ struct DesignBuilder {
         let predictors = [formula.response] + formula.fixedTerms.flatMap(\.predictors)
             + formula.randomTerms.flatMap { $0.terms.flatMap(\.predictors) }
         for predictor in predictors {
+            // factor(x, levels = ...): other values are missing, as in R.
+            guard case .categorical(let name, .levels(let order)?) = predictor else { continue }
+            for (row, kept) in PredictorResolver.rowsInLevels(name, order, frame: frame).enumerated() where !kept { drop(row) }
+        }
+        for predictor in predictors {
             guard case .function(let call) = predictor else { continue }
             let values = PredictorResolver.evaluateElementwise(call.argument, frame: frame, rows: Array(0..<frame.rowCount))
             for row in 0..<frame.rowCount where keep?[row] ?? true {
-                let value = call.kind == .identity || call.kind == .center || call.kind == .cwc || call.kind == .gmean
+                let value = [.identity, .center, .cwc, .gmean, .scale, .poly].contains(call.kind)
                     ? values[row] : FunctionCall.apply(call.kind, values[row])
                 // Inputs present but the value undefined (log of a negative number, division by zero): an
                 // error, never a silently dropped row (R's lm stops on the same rows).

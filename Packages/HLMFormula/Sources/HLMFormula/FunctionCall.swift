@@ -12,6 +12,10 @@ public struct FunctionCall: Hashable, Sendable {
         case cwc
         /// `gmean(x, g)`: the mean of x in each group of g (a level-2 context variable).
         case gmean
+        /// `scale(x)`: (x − mean) / SD, the SD with n − 1 (R's `scale`).
+        case scale
+        /// `poly(x, k)`: k orthogonal polynomial columns, exactly as R's `poly` makes them.
+        case poly
     }
 
     public var kind: Kind
@@ -21,12 +25,15 @@ public struct FunctionCall: Hashable, Sendable {
     public var group: String?
     /// The call as written: the predictor's name.
     public var text: String
+    /// The degree of `poly(x, k)`.
+    public var degree: Int?
 
-    public init(kind: Kind, argument: Arithmetic, group: String? = nil, text: String) {
+    public init(kind: Kind, argument: Arithmetic, group: String? = nil, text: String, degree: Int? = nil) {
         self.kind = kind
         self.argument = argument
         self.group = group
         self.text = text
+        self.degree = degree
     }
 
     public var variables: [String] { argument.variables + (group.map { [$0] } ?? []) }

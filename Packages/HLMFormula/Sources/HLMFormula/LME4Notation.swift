@@ -11,8 +11,14 @@ enum LME4Notation {
 
         var fixedParts: [FormulaExpression] = []
         var randomTerms: [RandomTerm] = []
+        var offsets: [Arithmetic] = []
         for part in summands(rhs) {
-            if case .parenthesized(.binary(let bar, let inside, let group, _), _) = part, bar == "|" || bar == "||" {
+            if case .call("offset", let arguments, _, let offset) = part {
+                guard arguments.count == 1 else {
+                    throw FormulaError(formula: text, offset: offset, message: "offset() takes one expression")
+                }
+                offsets.append(try expander.arithmetic(arguments[0]))
+            } else if case .parenthesized(.binary(let bar, let inside, let group, _), _) = part, bar == "|" || bar == "||" {
                 randomTerms += try randomTerm(inside, group, independent: bar == "||", text: text, expander: expander)
             } else {
                 fixedParts.append(part)
@@ -20,8 +26,10 @@ enum LME4Notation {
         }
         var fixed = TermSet()
         for part in fixedParts { fixed = fixed.union(try expander.expand(part)) }
-        return ModelFormula(text: text, notation: .lme4, response: response, hasIntercept: fixed.intercept ?? true,
-                            fixedTerms: fixed.terms, randomTerms: randomTerms)
+        var formula = ModelFormula(text: text, notation: .lme4, response: response, hasIntercept: fixed.intercept ?? true,
+                                   fixedTerms: fixed.terms, randomTerms: randomTerms)
+        formula.offsets = offsets
+        return formula
     }
 
     /// The operands of a top-level chain of `+` (a `-` stays inside its operand).

@@ -5,7 +5,7 @@ import HLMData
 public struct ModelDesign: Sendable {
     public var formula: ModelFormula
     public var responseName: String
-    /// The response, one value per row used.
+    /// The response, one value per row used, less the offset when the formula has one.
     public var y: [Double]
     /// The fixed-effects model matrix (rows used × coefficients), aliased columns already removed.
     public var x: Matrix
@@ -25,6 +25,8 @@ public struct ModelDesign: Sendable {
     public var categoricalPredictors: Set<String>
     /// Predictors constant within the groups of the first random term: level-2 variables in HLM's terms.
     public var groupLevelPredictors: Set<String>
+    /// The offset per row used (the sum of the formula's `offset()` terms); nil without one.
+    public var offset: [Double]? = nil
 
     public var observationCount: Int { y.count }
 }

@@ -19,6 +19,8 @@ public struct ModelFormula: Hashable, Sendable {
     public var method: Method?
     /// A row filter given in the formula itself (Stata's `if`), in `--where` syntax.
     public var filter: String?
+    /// Offsets: known parts of the linear predictor with coefficient 1 (lme4's `offset(expr)`).
+    public var offsets: [Arithmetic] = []
     /// The estimator and display options the command itself names (Stata's `regress`, `level(90)`, ...).
     public var options: CommandOptions
 
@@ -62,6 +64,7 @@ public struct ModelFormula: Hashable, Sendable {
     public var variables: [String] {
         var names: [String] = response.variables
         for term in fixedTerms { names += term.predictors.flatMap(\.variables) }
+        names += offsets.flatMap(\.variables)
         for random in randomTerms {
             names += random.terms.flatMap { $0.predictors.flatMap(\.variables) } + random.grouping
         }

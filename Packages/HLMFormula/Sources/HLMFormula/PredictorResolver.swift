@@ -1,3 +1,4 @@
+import Foundation
 import HLMData
 
 /// Resolves predictors against the rows in use: a column's kind comes from the data and codebook,
@@ -37,6 +38,8 @@ final class PredictorResolver {
             return try continuous(name)
         case .categorical(let name, let base):
             return try factor(name, base: base)
+        case .function(let call) where call.kind == .poly:
+            return try orthogonalPolynomial(call)
         case .function(let call):
             return .continuous(name: call.text, values: try evaluate(call))
         }
@@ -74,6 +77,20 @@ final class PredictorResolver {
         (levels, levelValues, codes) = dropUnusedLevels(name, levels, levelValues, codes)
         var baseIndex = 0
         switch base {
+        case .levels(let order)?:
+            // The given levels in the given order; rows with other values were dropped before.
+            var remap = [Int32](repeating: -1, count: levels.count)
+            var ordered: [String] = []
+            for wanted in order {
+                guard let index = Self.levelIndex(wanted, levels: levels, values: levelValues) else {
+                    notes.add("\"\(name)\": level \(wanted) in factor(levels = ...) has no rows in the data used")
+                    continue
+                }
+                remap[index] = Int32(ordered.count)
+                ordered.append(levels[index])
+            }
+            codes = codes.map { $0 >= 0 ? remap[Int($0)] : -1 }
+            levels = ordered
         case nil, .first?: baseIndex = 0
         case .last?: baseIndex = levels.count - 1
         case .value(let value)?:
@@ -86,6 +103,63 @@ final class PredictorResolver {
             baseIndex = index
         }
         return .categorical(name: name, codes: codes, levels: levels, base: baseIndex)
+    }
+
+    /// The index of a level named by its data value or its label (numbers compared as numbers).
+    static func levelIndex(_ wanted: String, levels: [String], values: [String]) -> Int? {
+        if let i = values.firstIndex(of: wanted) ?? levels.firstIndex(of: wanted) { return i }
+        guard case .number(let x) = NumberParser.parse(wanted) else { return nil }
+        return values.firstIndex { if case .number(let y) = NumberParser.parse($0) { y == x } else { false } }
+    }
+
+    /// Whether each frame row's value of `name` is among `order` (for `factor(x, levels = ...)`).
+    static func rowsInLevels(_ name: String, _ order: [String], frame: DataFrame) -> [Bool] {
+        guard let column = frame.column(named: name) else { return [] }
+        switch column.values {
+        case .categorical(let factor):
+            let allowed = factor.levels.indices.map { levelIndex(order, factor.levels[$0], factor.levelValues[$0]) }
+            return factor.codes.map { $0 < 0 || allowed[Int($0)] }
+        case .text(let text):
+            return (0..<text.count).map { row in text[row].map { order.contains($0) } ?? true }
+        case .numeric(let numbers):
+            let wanted = Set(order.compactMap { if case .number(let x) = NumberParser.parse($0) { x } else { nil } })
+            return numbers.values.indices.map { numbers.isMissing[$0] || wanted.contains(numbers.values[$0]) }
+        }
+    }
+
+    private static func levelIndex(_ order: [String], _ level: String, _ value: String) -> Bool {
+        levelIndex(level, levels: order, values: order) != nil || levelIndex(value, levels: order, values: order) != nil
+            || order.contains { levelIndex($0, levels: [level], values: [value]) != nil }
+    }
+
+    /// `poly(x, k)` over the rows in use, as R's `poly`: the powers of x − x̄ orthogonalised in turn
+    /// (Gram–Schmidt, twice for accuracy) against the constant and the lower powers, each scaled to unit length.
+    private func orthogonalPolynomial(_ call: FunctionCall) throws(FormulaError) -> ResolvedPredictor {
+        let x = Self.evaluateElementwise(call.argument, frame: frame, rows: rows)
+        let degree = call.degree ?? 1
+        let distinct = Set(x).count
+        guard degree < distinct else {
+            throw builder.fail("\(call.text): the degree must be less than the number of distinct values (\(distinct))",
+                               name: call.argument.variables.first)
+        }
+        let n = Double(x.count), mean = x.reduce(0, +) / n
+        let centred = x.map { $0 - mean }
+        var basis: [[Double]] = [[Double](repeating: 1 / n.squareRoot(), count: x.count)]
+        var columns: [(name: String, values: [Double])] = []
+        for k in 1...degree {
+            var v = centred.map { Foundation.pow($0, Double(k)) }
+            for _ in 0..<2 {
+                for b in basis {
+                    let dot = zip(v, b).reduce(0) { $0 + $1.0 * $1.1 }
+                    for i in v.indices { v[i] -= dot * b[i] }
+                }
+            }
+            let norm = v.reduce(0) { $0 + $1 * $1 }.squareRoot()
+            v = v.map { $0 / norm }
+            basis.append(v)
+            columns.append((call.text + String(k), v))
+        }
+        return .numericColumns(name: call.text, columns: columns)
     }
 
     /// Levels, their data values, and per-row codes of a column used as a factor or grouping factor.
@@ -182,6 +256,13 @@ final class PredictorResolver {
             return values.map { FunctionCall.apply(call.kind, $0) }
         case .identity:
             return values
+        case .scale:
+            let n = Double(values.count), mean = values.reduce(0, +) / n
+            let sd = (values.reduce(0) { $0 + ($1 - mean) * ($1 - mean) } / (n - 1)).squareRoot()
+            guard sd > 0 else { throw builder.fail("\(call.text): the column is constant, so it cannot be scaled", name: call.argument.variables.first) }
+            return values.map { ($0 - mean) / sd }
+        case .poly:
+            preconditionFailure("poly() resolves to several columns")
         case .center:
             let mean = values.reduce(0, +) / Double(values.count)
             return values.map { $0 - mean }

@@ -6,10 +6,12 @@ enum ResolvedPredictor {
     case continuous(name: String, values: [Double])
     /// A factor: per-row codes into `levels`, with the reference level for contrasts.
     case categorical(name: String, codes: [Int32], levels: [String], base: Int)
+    /// Several numeric columns from one predictor (`poly(x, 2)`), each with its name.
+    case numericColumns(name: String, columns: [(name: String, values: [Double])])
 
     var name: String {
         switch self {
-        case .continuous(let name, _), .categorical(let name, _, _, _): name
+        case .continuous(let name, _), .categorical(let name, _, _, _), .numericColumns(let name, _): name
         }
     }
 
@@ -19,6 +21,8 @@ enum ResolvedPredictor {
         switch self {
         case .continuous(let name, let values):
             return [(name, values)]
+        case .numericColumns(_, let columns):
+            return columns.map { ($0.name, $0.values) }
         case .categorical(let name, let codes, let levels, let base):
             return levels.indices.filter { full || $0 != base }.map { level in
                 ("\(name)[\(levels[level])]", codes.map { $0 == Int32(level) ? 1 : 0 })

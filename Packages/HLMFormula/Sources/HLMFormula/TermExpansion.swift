@@ -140,15 +140,21 @@ struct TermExpander {
         case .parenthesized(let inner, _):
             return try predictor(inner)
         case .call(let name, let arguments, let text, let offset):
-            if name == "factor" || name == "as.factor" {
-                guard arguments.count == 1, case .name(let variable, _) = arguments[0] else {
-                    throw fail("factor() takes one column name", offset)
+            if name == "factor" || name == "as.factor" || name == "relevel" {
+                return try factorCall(name, arguments, offset)
+            }
+            if name == "poly" {
+                guard arguments.count == 2, case .number(let k, _, _) = Self.named(arguments[1], "degree"), k >= 1, k <= 20, k == k.rounded() else {
+                    throw fail("poly() takes a column and a degree from 1 to 20: poly(x, 2)", offset)
                 }
-                return .categorical(variable, base: nil)
+                return .function(FunctionCall(kind: .poly, argument: try arithmetic(arguments[0]), text: expressionText(expression), degree: Int(k)))
+            }
+            if name == "offset" {
+                throw fail("offset() is a term of its own, added with +", offset, hint: "write y ~ x + offset(log(t)) + (1 | g)")
             }
             guard let kind = FunctionCall.Kind(rawValue: name) else {
                 throw fail("unknown function \"\(name)\"", offset,
-                           hint: "available: " + FunctionCall.Kind.allCases.map { $0.rawValue + "()" }.joined(separator: ", ") + ", factor()")
+                           hint: "available: " + FunctionCall.Kind.allCases.map { $0.rawValue + "()" }.joined(separator: ", ") + ", factor(), relevel(), poly(), offset()")
             }
             let needsGroup = kind == .cwc || kind == .gmean
             guard arguments.count == (needsGroup ? 2 : 1) else {
@@ -162,6 +168,67 @@ struct TermExpander {
             return .function(FunctionCall(kind: kind, argument: try arithmetic(arguments[0]), group: group, text: text))
         default:
             throw fail("expected a variable or a function call", expression.offset)
+        }
+    }
+
+    /// The call's text as written (the predictor's name).
+    func expressionText(_ expression: FormulaExpression) -> String {
+        if case .call(_, _, let text, _) = expression { return text }
+        return ""
+    }
+
+    /// `name = value` or a bare value, for an argument that may be named.
+    static func named(_ argument: FormulaExpression, _ name: String) -> FormulaExpression {
+        if case .binary("=", .name(let given, _), let value, _) = argument, given == name { return value }
+        return argument
+    }
+
+    /// `factor(x)`, `factor(x, levels = c(2, 3, 1))`, `relevel(x, ref = "boys")` (x itself may be `factor(x)`).
+    func factorCall(_ name: String, _ arguments: [FormulaExpression], _ offset: Int) throws(FormulaError) -> Predictor {
+        guard let first = arguments.first else { throw fail("\(name)() needs a column", offset) }
+        var variable: String
+        var base: BaseLevel?
+        switch first {
+        case .name(let v, _): variable = v
+        case .call(let inner, let innerArguments, _, let innerOffset) where name == "relevel" && (inner == "factor" || inner == "as.factor"):
+            guard case .categorical(let v, let b) = try factorCall(inner, innerArguments, innerOffset) else { throw fail("expected a column", innerOffset) }
+            (variable, base) = (v, b)
+        default: throw fail("\(name)() takes a column name", first.offset)
+        }
+        if name == "relevel" {
+            guard arguments.count == 2 else { throw fail("relevel() takes a column and ref = \"level\"", offset) }
+            guard let level = Self.literal(Self.named(arguments[1], "ref")) else {
+                throw fail("relevel()'s ref must be a level, e.g. ref = \"boys\"", arguments[1].offset)
+            }
+            if case .levels(var order)? = base {
+                // relevel(factor(x, levels = ...), ref = l): l first, the rest in their order.
+                order.removeAll { $0 == level }
+                return .categorical(variable, base: .levels([level] + order))
+            }
+            return .categorical(variable, base: .value(level))
+        }
+        guard arguments.count <= 2 else { throw fail("\(name)() takes a column and, optionally, levels = c(...)", offset) }
+        if arguments.count == 2 {
+            guard case .call("c", let values, _, _) = Self.named(arguments[1], "levels"), !values.isEmpty else {
+                throw fail("factor()'s levels must be written levels = c(...)", arguments[1].offset)
+            }
+            var order: [String] = []
+            for value in values {
+                guard let level = Self.literal(value) else { throw fail("a level must be a number or quoted text", value.offset) }
+                if !order.contains(level) { order.append(level) }
+            }
+            return .categorical(variable, base: .levels(order))
+        }
+        return .categorical(variable, base: base)
+    }
+
+    /// A level written as a number or as quoted text.
+    static func literal(_ expression: FormulaExpression) -> String? {
+        switch expression {
+        case .name(let text, _): text
+        case .number(_, let literal, _): literal
+        case .negate(.number(_, let literal, _), _): "-" + literal
+        default: nil
         }
     }
 

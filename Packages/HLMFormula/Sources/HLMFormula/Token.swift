@@ -27,7 +27,16 @@ struct Lexer {
                 continue
             }
             let start = i
-            if c == "`" {
+            if c == "\"" || c == "'" {
+                // A quoted level ("boys" in relevel(x, ref = "boys")): read as a name literal.
+                i += 1
+                while i < characters.count, characters[i] != c { i += 1 }
+                guard i < characters.count else {
+                    throw FormulaError(formula: text, offset: start, message: "unterminated quoted text")
+                }
+                tokens.append(Token(kind: .name(String(characters[(start + 1)..<i])), offset: start))
+                i += 1
+            } else if c == "`" {
                 i += 1
                 while i < characters.count, characters[i] != "`" { i += 1 }
                 guard i < characters.count else {
@@ -62,7 +71,7 @@ struct Lexer {
                 if ["||", "##", "**", "==", "<=", ">=", "!=", "&&"].contains(pair) {
                     tokens.append(Token(kind: .symbol(pair == "**" ? "^" : pair), offset: start))
                     i += 2
-                } else if "~+-*/:^()|,=;#<>!&\"'".contains(c) {
+                } else if "~+-*/:^()|,=;#<>!&".contains(c) {
                     tokens.append(Token(kind: .symbol(String(c)), offset: start))
                     i += 1
                 } else {
