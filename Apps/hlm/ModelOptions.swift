@@ -46,6 +46,9 @@ struct ModelOptions: ParsableArguments {
         if variance != nil && method != .gls { throw ValidationError("--variance goes with --method gls") }
     }
 
+    @Option(name: .long, help: "A column of prior weights, as lme4's: row i's residual variance is sigma^2 / w_i.")
+    var weights: String?
+
     @Option(name: .long, help: "Confidence level of every interval, in percent (default 95; Stata's level(#)).")
     var level: Double?
 
@@ -110,7 +113,9 @@ struct ModelOptions: ParsableArguments {
             let filter = try RowFilter.parse(expression)
             data = data.filter(try filter.evaluate(on: data, expression: expression))
         }
-        return (model, try model.design(for: data), frame.rowCount - data.rowCount)
+        var design = try model.design(for: data)
+        if let weights { design = try design.weighted(by: weights, in: data) }
+        return (model, design, frame.rowCount - data.rowCount)
     }
 
     /// Several models on the same rows (the filters of each Stata formula must agree).
@@ -124,7 +129,12 @@ struct ModelOptions: ParsableArguments {
         for expression in [self.where, filters.first].compactMap({ $0 }) {
             data = data.filter(try RowFilter.parse(expression).evaluate(on: data, expression: expression))
         }
-        return (models, try ModelFormula.designs(models, for: data), frame.rowCount - data.rowCount)
+        var designs = try ModelFormula.designs(models, for: data)
+        if let weights {
+            // The common rows are a subset of the data: their weights are read from the frame by row.
+            designs = try designs.map { design throws(DataError) in try design.weighted(by: weights, in: data) }
+        }
+        return (models, designs, frame.rowCount - data.rowCount)
     }
 
     /// The criterion: `--method`, else the formula's own, else REML.

@@ -6,6 +6,11 @@ public struct DataFrame: Sendable, Equatable {
     public var source: String
     /// Things worth telling the user that did not stop the read (codebook variables absent from the data, ...).
     public var warnings: [String]
+    /// For a subset: each row's 0-based row in the data as read (nil: the rows are those rows).
+    public var originalRows: [Int]?
+
+    /// The 1-based data row (header not counted) of row `i` in the file it was read from, for messages.
+    public func dataRow(_ i: Int) -> Int { (originalRows?[i] ?? i) + 1 }
 
     public init(columns: [Column], source: String = "<memory>", warnings: [String] = []) {
         let counts = Set(columns.map(\.count))
@@ -35,9 +40,11 @@ public struct DataFrame: Sendable, Equatable {
 
     /// The rows at `rows` (in that order).
     public func subset(rows: [Int]) -> DataFrame {
-        DataFrame(
+        var result = DataFrame(
             columns: columns.map { Column(name: $0.name, label: $0.label, values: $0.values.subset(rows)) },
             source: source, warnings: warnings)
+        result.originalRows = originalRows.map { original in rows.map { original[$0] } } ?? rows
+        return result
     }
 
     /// The rows for which `keep` is true.

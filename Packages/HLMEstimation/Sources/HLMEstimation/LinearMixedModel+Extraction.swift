@@ -114,7 +114,8 @@ extension LinearMixedModel {
 
         self.init(
             design: design, criterion: deviance.criterion, theta: theta, beta: beta, betaCovariance: covariance,
-            sigma: sigma2.squareRoot(), objective: objective, components: components, conditionalModes: modes,
+            // Prior weights: the criterion of the √w-scaled rows less Σ log w (lme4's deviance with weights).
+            sigma: sigma2.squareRoot(), objective: objective - design.logWeightSum, components: components, conditionalModes: modes,
             conditionalVariances: conditionalVariances, optimization: summary, varianceInference: nil,
             converged: convergence == nil && BOBYQA.succeeded(summary.returnCode), singular: !singularTerms.isEmpty,
             diagnostics: diagnostics)

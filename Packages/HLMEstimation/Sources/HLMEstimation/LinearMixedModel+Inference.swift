@@ -65,7 +65,7 @@ extension LinearMixedModel {
     public var likelihoodRatioTestVersusLinear: ChiSquareTest? {
         guard criterion == .ml, !theta.isEmpty else { return nil }
         let ols = OrdinaryLeastSquares(design)
-        let statistic = max(0, 2 * (logLikelihood - ols.maximumLogLikelihood))
+        let statistic = max(0, 2 * (logLikelihood - ols.maximumLogLikelihood - design.logWeightSum / 2))
         let k = theta.count
         if k == 1 {
             return ChiSquareTest(statistic: statistic, df: 1, pValue: 0.5 * Distributions.chiSquareSurvival(statistic, df: 1),

@@ -20,7 +20,7 @@ extension LinearMixedModel {
         } }
         guard let inverse = DenseCholesky.symmetricInverse(xtx, n: p) else { throw EstimationError.cannotFactor }
         let sigma2 = ols.residualSumOfSquares / Double(n - p)
-        let objective = -2 * ols.maximumLogLikelihood
+        let objective = -2 * ols.maximumLogLikelihood - design.logWeightSum
         let summary = OptimizationSummary(algorithm: "least squares", initialTheta: [], finalTheta: [], initialObjective: objective,
                                           finalObjective: objective, evaluations: 1, returnCode: 1, returnMessage: "closed form")
         var diagnostics = design.droppedColumns.isEmpty ? [] : [Diagnostic(.droppedColumns,

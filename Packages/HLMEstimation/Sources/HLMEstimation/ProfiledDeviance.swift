@@ -32,7 +32,8 @@ public final class ProfiledDeviance: @unchecked Sendable {
         self.design = design
         self.criterion = criterion
         interceptColumn = design.fixedNames.firstIndex(of: "(Intercept)")
-        yShift = interceptColumn == nil || design.y.isEmpty ? 0 : design.y.reduce(0, +) / Double(design.y.count)
+        // Centring y needs a column of ones; weighted rows have √w there instead.
+        yShift = interceptColumn == nil || design.y.isEmpty || design.weights != nil ? 0 : design.y.reduce(0, +) / Double(design.y.count)
         products = CrossProducts(design, yShift: yShift)
         parameters = CovarianceParameters(design.randomTerms)
         factor = BlockedFactor(products: products, parallelRestCount: parallelRestCount)

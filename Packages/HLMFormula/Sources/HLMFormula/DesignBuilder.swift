@@ -49,7 +49,7 @@ struct DesignBuilder {
             for expression in formula.offsets {
                 let values = PredictorResolver.evaluateElementwise(expression, frame: frame, rows: rows)
                 if let bad = values.indices.first(where: { !values[$0].isFinite }) {
-                    throw fail("the offset is not a finite number at data row \(rows[bad] + 1)", name: expression.variables.first)
+                    throw fail("the offset is not a finite number at data row \(frame.dataRow(rows[bad]))", name: expression.variables.first)
                 }
                 for i in total.indices { total[i] += values[i] }
             }
@@ -113,7 +113,7 @@ struct DesignBuilder {
             case .numeric(let numbers):
                 for row in numbers.isMissing.indices where numbers.isMissing[row] { drop(row) }
                 if let bad = numbers.values.indices.first(where: { numbers.values[$0].isInfinite && keep?[$0] ?? true }) {
-                    throw fail("column \"\(name)\" has an infinite value (data row \(bad + 1))", name: name,
+                    throw fail("column \"\(name)\" has an infinite value (data row \(frame.dataRow(bad)))", name: name,
                                hint: "remove it or declare it missing in the codebook")
                 }
             case .categorical(let factor):
@@ -151,7 +151,7 @@ struct DesignBuilder {
             return "\(name) = \(column.values[row])"
         }
         let kind = call.kind == .log || call.kind == .sqrt ? "outside the domain of \(call.kind.rawValue)()" : "not a finite number"
-        return fail("\(call.text) is \(kind) at data row \(row + 1) (\(inputs.joined(separator: ", ")))",
+        return fail("\(call.text) is \(kind) at data row \(frame.dataRow(row)) (\(inputs.joined(separator: ", ")))",
                     name: call.argument.variables.first, hint: "filter the rows with --where, or transform the column first")
     }
 

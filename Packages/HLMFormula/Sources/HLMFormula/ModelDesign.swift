@@ -27,6 +27,10 @@ public struct ModelDesign: Sendable {
     public var groupLevelPredictors: Set<String>
     /// The offset per row used (the sum of the formula's `offset()` terms); nil without one.
     public var offset: [Double]? = nil
+    /// Prior weights per row used (`--weights`); y, X and Z are then scaled by their square roots.
+    public var weights: [Double]? = nil
+    /// Σ log wᵢ: what the weighted log-likelihood adds, halved (0 without weights).
+    public var logWeightSum = 0.0
 
     public var observationCount: Int { y.count }
 }

@@ -63,7 +63,7 @@ final class PredictorResolver {
             var values: [Double] = []
             for row in rows {
                 guard case .number(let x) = NumberParser.parse(text[row]!) else {
-                    throw builder.fail("\"\(name)\" is text (\"\(text[row]!)\" in data row \(row + 1)); it cannot be used as a number", name: name)
+                    throw builder.fail("\"\(name)\" is text (\"\(text[row]!)\" in data row \(frame.dataRow(row))); it cannot be used as a number", name: name)
                 }
                 values.append(x)
             }

@@ -36,7 +36,7 @@ struct HendersonSystem {
         var yty = 0.0
         var indices = [Int](), values = [Double]()
         // y centred when X has an intercept (only β₀ moves; it is read from the profiled fit afterwards).
-        let shift = design.fixedNames.contains("(Intercept)") ? design.y.reduce(0, +) / Double(max(1, n)) : 0
+        let shift = design.fixedNames.contains("(Intercept)") && design.weights == nil ? design.y.reduce(0, +) / Double(max(1, n)) : 0
         for i in 0..<n {
             indices.removeAll(keepingCapacity: true)
             values.removeAll(keepingCapacity: true)
