@@ -8,6 +8,11 @@
 /// level 2 first). Level-1 coefficients are `b`/`β`/`beta` names, level-2 `g`/`γ`/`gamma`, level-3
 /// `d`/`δ`/`delta`; random effects `u` (level 2) and `v` (level 3); the residual `r`/`e`/`ε`.
 /// A level-2 equation without `u` makes that coefficient fixed; a missing equation, too.
+///
+/// The HLM program's own three-level names work too, chosen when a left side is a π: level-1 `π`/`pi`,
+/// level-2 `β`/`b`, level-3 `γ`/`g`, with the residual `e`, level-2 effects `r` and level-3 effects `u`:
+///
+///     strength = pi0 + e;  pi0 = b00 + r0;  b00 = g000 + u00
 enum LevelEquationNotation {
     struct Equation {
         var lhs: String
@@ -19,6 +24,7 @@ enum LevelEquationNotation {
     }
 
     static func parse(_ text: String, groups: [String]) throws(FormulaError) -> ModelFormula {
+        let convention = convention(of: text)
         var groupsByLevel: [Int: String] = [:]
         for (i, g) in groups.enumerated() { groupsByLevel[i + 2] = g }
         var equations: [Equation] = []
@@ -34,12 +40,12 @@ enum LevelEquationNotation {
                 groupsByLevel[number] = parts[1].trimmingCharacters(in: .whitespaces)
                 continue
             }
-            equations.append(try equation(line, offset: offset, formula: text))
+            equations.append(try equation(line, offset: offset, formula: text, convention: convention))
         }
         guard let levelOne = equations.first else {
             throw FormulaError(formula: text, offset: 0, message: "no equations", hint: "write y = b0 + b1*x + r")
         }
-        guard case .name(let responseName) = Self.role(levelOne.lhs) else {
+        guard case .name(let responseName) = Self.role(levelOne.lhs, convention) else {
             throw FormulaError(formula: text, offset: levelOne.lhsOffset, message: "the first equation must be the level-1 equation for the response")
         }
         var byName: [String: Equation] = [:]
@@ -57,9 +63,9 @@ enum LevelEquationNotation {
             if term.isIntercept { hasIntercept = true } else if term == level1 { if !mainEffects.contains(term) { mainEffects.append(term) } } else if level1.isIntercept { if !contextEffects.contains(term) { contextEffects.append(term) } } else if !interactions.contains(term) { interactions.append(term) }
         }
         for product in levelOne.products {
-            guard case .level(1) = role(product.coefficient) else {
+            guard case .level(1) = role(product.coefficient, convention) else {
                 throw FormulaError(formula: text, offset: product.offset, message: "\"\(product.coefficient)\" is not a level-1 coefficient",
-                                   hint: "name level-1 coefficients b0, b1, ... (or β0, β1)")
+                                   hint: convention == .hlm3 ? "name level-1 coefficients π0, π1, ... (or pi0)" : "name level-1 coefficients b0, b1, ... (or β0, β1)")
             }
             let x = Term(product.predictor.map { [$0] } ?? [])
             guard let levelTwo = byName[product.coefficient] else {
@@ -67,7 +73,7 @@ enum LevelEquationNotation {
                 continue
             }
             for (coefficient, w, offset) in levelTwo.products {
-                guard case .level(2) = role(coefficient) else {
+                guard case .level(2) = role(coefficient, convention) else {
                     throw FormulaError(formula: text, offset: offset, message: "\"\(coefficient)\" is not a level-2 coefficient",
                                        hint: "name them g00, g01, ... (or γ00)")
                 }
@@ -75,17 +81,17 @@ enum LevelEquationNotation {
                 addFixed(term, level1: x)
                 if let levelThree = byName[coefficient] {
                     for (d, z, dOffset) in levelThree.products {
-                        guard case .level(3) = role(d) else {
+                        guard case .level(3) = role(d, convention) else {
                             throw FormulaError(formula: text, offset: dOffset, message: "\"\(d)\" is not a level-3 coefficient")
                         }
                         addFixed(z.map { term.interacted(with: Term([$0])) } ?? term, level1: x)
                     }
-                    if levelThree.errors.contains(where: { if case .random(3) = role($0) { true } else { false } }) {
+                    if levelThree.errors.contains(where: { if case .random(3) = role($0, convention) { true } else { false } }) {
                         randomByLevel[3, default: []].append(term)
                     }
                 }
             }
-            if levelTwo.errors.contains(where: { if case .random(2) = role($0) { true } else { false } }) {
+            if levelTwo.errors.contains(where: { if case .random(2) = role($0, convention) { true } else { false } }) {
                 randomByLevel[2, default: []].append(x)
             }
         }
@@ -115,13 +121,40 @@ enum LevelEquationNotation {
         case name(String)
     }
 
-    static func role(_ name: String) -> Role {
+    /// The two ways of naming coefficients: b/g/d with u and v (two or three levels), or the HLM
+    /// program's three-level names: π (level 1), β (level 2), γ (level 3), with e, r and u.
+    enum Convention {
+        case bgd, hlm3
+    }
+
+    /// HLM's three-level names when an equation's left side is a π coefficient (`pi0`, `π1`, `p0`).
+    static func convention(of text: String) -> Convention {
+        for (line, _) in statements(text) {
+            let lhs = line.split(separator: "=", maxSplits: 1).first.map { $0.trimmingCharacters(in: .whitespaces).lowercased() } ?? ""
+            for prefix in ["pi", "π", "p"] where lhs.hasPrefix(prefix) && lhs.count > prefix.count
+                && lhs.dropFirst(prefix.count).allSatisfy({ $0.isNumber || $0 == "_" }) {
+                return .hlm3
+            }
+        }
+        return .bgd
+    }
+
+    static func role(_ name: String, _ convention: Convention = .bgd) -> Role {
         let lower = name.lowercased()
         func indexed(_ prefixes: [String]) -> Bool {
             prefixes.contains { prefix in
                 lower.hasPrefix(prefix) && lower.count > prefix.count
                     && lower.dropFirst(prefix.count).allSatisfy { $0.isNumber || $0 == "_" }
             }
+        }
+        if convention == .hlm3 {
+            if indexed(["pi", "π", "p"]) { return .level(1) }
+            if indexed(["beta", "b", "β"]) { return .level(2) }
+            if indexed(["gamma", "g", "γ"]) { return .level(3) }
+            if indexed(["r"]) { return .random(2) }
+            if indexed(["u", "υ"]) { return .random(3) }
+            if ["e", "ε", "epsilon"].contains(lower) || indexed(["e", "ε"]) { return .random(1) }
+            return .name(name)
         }
         if indexed(["beta", "b", "β"]) { return .level(1) }
         if indexed(["gamma", "g", "γ"]) { return .level(2) }
@@ -133,7 +166,7 @@ enum LevelEquationNotation {
     }
 
     /// `lhs = coefficient + coefficient*predictor + ... + error`.
-    static func equation(_ line: String, offset: Int, formula: String) throws(FormulaError) -> Equation {
+    static func equation(_ line: String, offset: Int, formula: String, convention: Convention) throws(FormulaError) -> Equation {
         var parser = try ExpressionParser(line)
         let expression: FormulaExpression
         do {
@@ -149,7 +182,7 @@ enum LevelEquationNotation {
         for part in LME4Notation.summands(rhs) {
             switch part {
             case .name(let name, let o):
-                switch role(name) {
+                switch role(name, convention) {
                 case .random: equation.errors.append(name)
                 case .level: equation.products.append((name, nil, o + offset))
                 case .name: throw FormulaError(formula: formula, offset: o + offset, message: "\"\(name)\" needs a coefficient",
@@ -157,7 +190,7 @@ enum LevelEquationNotation {
                 }
             case .binary("*", let a, let b, let o):
                 var coefficient: String?, other: FormulaExpression?
-                if case .name(let n, _) = a, case .level = role(n) { coefficient = n; other = b } else if case .name(let n, _) = b, case .level = role(n) { coefficient = n; other = a }
+                if case .name(let n, _) = a, case .level = role(n, convention) { coefficient = n; other = b } else if case .name(let n, _) = b, case .level = role(n, convention) { coefficient = n; other = a }
                 guard let coefficient, let other else {
                     throw FormulaError(formula: formula, offset: o + offset, message: "expected coefficient*predictor")
                 }
