@@ -54,4 +54,17 @@ out$ols <- list(coef = as.list(coef(l)), se = as.list(sqrt(diag(vcov(l)))), logL
 out$anova <- fitInfo(lmer(gcse ~ 1 + (1 | school), gcse))
 pastes <- read.csv("Examples/data/pastes.csv")
 out$threeLevel <- fitInfo(lmer(strength ~ 1 + (1 | batch/cask), pastes))
+# HLM's tables at both levels of the three-level model, computed directly from the lmer fit (REML).
+m3 <- lmer(strength ~ 1 + (1 | batch/cask), pastes)
+vc <- as.data.frame(VarCorr(m3)); tauCask <- vc$vcov[vc$grp == "cask:batch"]; tauBatch <- vc$vcov[vc$grp == "batch"]
+s2 <- sigma(m3)^2; g0 <- fixef(m3)[1]
+pastes$cb <- paste(pastes$batch, pastes$cask, sep = ":")
+ybar <- tapply(pastes$strength, pastes$cb, mean); nh <- tapply(pastes$strength, pastes$cb, length)
+batchOf <- tapply(pastes$batch, pastes$cb, function(b) as.character(b[1]))
+ub <- ranef(m3)$batch[batchOf, 1]
+caskLevel <- list(reliability = mean(tauCask / (tauCask + s2 / nh)), chi2 = sum((ybar - g0 - ub)^2 / (s2 / nh)), df = length(nh) - 1)
+vh <- tauCask + s2 / nh
+Vk <- 1 / tapply(1 / vh, batchOf, sum); bk <- Vk * tapply((ybar - g0) / vh, batchOf, sum)
+batchLevel <- list(reliability = mean(tauBatch / (tauBatch + Vk)), chi2 = sum(bk^2 / Vk), df = length(Vk) - 1)
+out$threeLevelTables <- list(batch = batchLevel, cask = caskLevel)
 writeLines(toJSON(out, auto_unbox = TRUE, digits = NA, pretty = TRUE), "Examples/data/reference-fidelity.json")

@@ -45,7 +45,7 @@ extension FitReport {
                 [names[a]] + names.indices.map { b in b <= a ? Self.coefficient(effect.covarianceMatrix[a][b]) : "" }
             })))
         }
-        if let table = hlmTable { document.append(.table(table)) }
+        for table in hlmTables { document.append(.table(table)) }
         if !icc.isEmpty {
             document.append(.paragraph(icc.map { "Intraclass correlation (\($0.group)) = \(NumberFormatting.fixed($0.value, 4))" }.joined(separator: "\n")))
         }
@@ -157,8 +157,13 @@ extension FitReport {
     }
 
     /// HLM's table: each random coefficient's reliability and the χ² test that its variance is zero.
-    var hlmTable: Table? {
-        guard let effect = randomEffects.first, let reliability = effect.reliability, let tests = effect.varianceTest else { return nil }
+    var hlmTable: Table? { hlmTables.first }
+
+    /// One HLM table per random-effects term that has one (every level of a nested model).
+    var hlmTables: [Table] { randomEffects.compactMap(Self.hlmTable) }
+
+    static func hlmTable(_ effect: RandomEffect) -> Table? {
+        guard let reliability = effect.reliability, let tests = effect.varianceTest else { return nil }
         let rows = effect.terms.indices.map { k in
             [effect.terms[k] == "(Intercept)" ? "_cons" : effect.terms[k], NumberFormatting.fixed(reliability[k], 3),
              NumberFormatting.fixed(tests[k].chi2, 2), String(tests[k].df), NumberFormatting.pValue(tests[k].pValue), String(tests[k].groupsUsed)]

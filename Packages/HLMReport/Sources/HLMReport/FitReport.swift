@@ -125,13 +125,16 @@ public struct FitReport: Sendable, Codable {
         fixedEffects = fit.fixedEffectTable(level: level)
         let inference = fit.varianceInference.map { Self.rescaled($0, components: fit.components, sigma: fit.sigma, to: level) }
         let tables = HLMTables(fit)
+        // Three levels: a table for every level (HLMTables itself covers one grouping factor).
+        let levels = tables == nil ? HLMTables.levels(fit) : []
         randomEffects = fit.components.enumerated().map { k, component in
             RandomEffect(group: component.group, covariance: component.covariance.rawValue, terms: component.terms, sd: component.sd,
                          correlation: component.correlation, covarianceMatrix: component.covarianceMatrix,
                          sdStdError: inference?.sdStdError[k], sdCI: inference?.sdCI[k],
                          correlationStdError: inference?.correlationStdError[k], correlationCI: inference?.correlationCI[k],
                          covarianceStdError: inference?.covarianceStdError?[k],
-                         reliability: k == 0 ? tables?.reliability : nil, varianceTest: k == 0 ? tables?.varianceTests : nil)
+                         reliability: k == 0 ? tables?.reliability ?? levels.first??.reliability : levels.count > k ? levels[k]?.reliability : nil,
+                         varianceTest: k == 0 ? tables?.varianceTests ?? levels.first??.varianceTests : levels.count > k ? levels[k]?.varianceTests : nil)
         }
         if robust, let errors = fit.robustStandardErrors {
             robustFixedEffects = zip(design.fixedNames, zip(fit.beta, errors)).map { name, pair in
