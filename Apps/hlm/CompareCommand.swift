@@ -9,12 +9,14 @@ struct CompareCommand: ParsableCommand {
         commandName: "compare",
         abstract: "Fit several models to the same rows and show them side by side, with likelihood-ratio tests.",
         discussion: """
-            Models are tested in order of their number of parameters, each against the one before it;
-            REML fits are refitted by ML for the tests, as lme4's anova does (--no-refit keeps REML).
-            Models that are not nested get a note instead of a test.
+            Models are tested in order of their number of parameters, each against
+            the one before it. REML fits are refitted by ML for the tests, as lme4's
+            anova does (--no-refit keeps REML). Models that are not nested get a
+            note instead of a test.
             Example (the lecture's three models, as a table for a paper):
-              hlm compare Examples/data/gcse.csv "gcse ~ lrt + (1 | school)" "gcse ~ lrt + (lrt | school)" \\
-                "gcse ~ lrt * schgend + (lrt | school)" --where "nstu > 4" --method ml --format latex
+              hlm compare Examples/data/gcse.csv --where "nstu > 4" --method ml \\
+                "gcse ~ lrt + (1 | school)" "gcse ~ lrt + (lrt | school)" \\
+                "gcse ~ lrt * schgend + (lrt | school)" --format latex
             """)
 
     @OptionGroup var data: DataOptions

@@ -14,11 +14,7 @@ struct DescribeCommand: ParsableCommand {
             """)
 
     @OptionGroup var data: DataOptions
-    @OptionGroup var output: OutputOptions
-
-    func validate() throws {
-        try output.validate(allowing: [.text, .markdown, .json])
-    }
+    @OptionGroup var output: OutputDestination
 
     func run() throws {
         let (frame, codebook) = try data.load()

@@ -8,11 +8,17 @@ struct FitCommand: ParsableCommand {
         commandName: "fit",
         abstract: "Fit a hierarchical linear model by REML or ML.",
         discussion: """
-            FORMULA may be written in lme4, Stata or level-equation notation. Examples:
-              hlm fit Examples/data/gcse.csv "gcse ~ lrt + (lrt | school)" --where "nstu > 4" --method ml
-              hlm fit Examples/data/gcse.csv "gcse lrt || school: lrt if nstu > 4, mle covariance(unstructured)"
-              hlm fit Examples/data/gcse.csv "gcse = b0 + b1*lrt + r; b0 = g00 + u0; b1 = g10 + u1" --group school
-              hlm fit Examples/data/sleepstudy.csv "Reaction ~ Days + (Days | Subject)" --format json
+            FORMULA may be written in lme4, Stata or level-equation notation.
+            A formula without a random-effects term is fitted by least squares.
+            Examples:
+              hlm fit Examples/data/gcse.csv "gcse ~ lrt + (lrt | school)" \\
+                --where "nstu > 4" --method ml
+              hlm fit Examples/data/gcse.csv \\
+                "mixed gcse lrt || school: lrt if nstu > 4, cov(unstr)"
+              hlm fit Examples/data/gcse.csv --group school \\
+                "gcse = b0 + b1*lrt + r; b0 = g00 + u0; b1 = g10 + u1"
+              hlm fit Examples/data/sleepstudy.csv --format json \\
+                "Reaction ~ Days + (Days | Subject)"
             """)
 
     @OptionGroup var data: DataOptions
@@ -23,6 +29,10 @@ struct FitCommand: ParsableCommand {
 
     @Flag(name: .long, help: "Print the time of each stage (read, design, fit, report) and the peak memory to standard error.")
     var timing = false
+
+    func validate() throws {
+        if formula == nil && model.levels == nil { throw ValidationError("give a FORMULA, or --levels FILE") }
+    }
 
     func run() throws {
         var clock = StageClock(enabled: timing)

@@ -16,11 +16,7 @@ struct GroupsCommand: ParsableCommand {
     @Argument(help: "The model (or use --levels FILE).")
     var formula: String?
     @OptionGroup var model: ModelOptions
-    @OptionGroup var output: OutputOptions
-
-    func validate() throws {
-        try output.validate(allowing: [.text, .markdown, .json])
-    }
+    @OptionGroup var output: OutputDestination
 
     func run() throws {
         let (frame, _) = try data.load()

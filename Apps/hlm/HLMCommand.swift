@@ -10,6 +10,7 @@ struct HLMCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "hlm",
         abstract: "Hierarchical linear (multilevel, mixed-effects) models.",
+        version: HLMVersion.current,
         subcommands: [FitCommand.self, CompareCommand.self, GroupsCommand.self, DescribeCommand.self, SimulateCommand.self])
 
     /// Runs a subcommand and maps errors to exit codes: 2 for bad usage or input, 1 for a model that
@@ -42,6 +43,11 @@ struct HLMCommand: ParsableCommand {
         FileHandle.standardError.write(Data((message + "\n").utf8))
         Foundation.exit(code)
     }
+}
+
+/// The release, printed by `hlm --version`.
+enum HLMVersion {
+    static let current = "0.3.0"
 }
 
 /// The exit statuses of `../spec/cli.md`.

@@ -5,6 +5,24 @@ import HLMReport
 extension OutputFormat: ExpressibleByArgument {}
 
 /// `--format` and `--output`, shared by every subcommand.
+struct OutputDestination: ParsableArguments {
+    @Option(name: .long, help: "text, markdown or json.")
+    var format: OutputFormat = .text
+
+    @Option(name: .long, help: "Write to this file (atomically) instead of standard output.")
+    var output: String?
+
+    func validate() throws {
+        guard [.text, .markdown, .json].contains(format) else {
+            throw ValidationError("--format \(format.rawValue) is not available here (use text, markdown or json)")
+        }
+    }
+
+    /// Prints `text`, or writes it to `--output` through a temporary file and a rename.
+    func write(_ text: String) throws { try OutputFile.write(text, to: output) }
+}
+
+/// The options of commands that report models (`fit`, `compare`): the destination, and how tables look.
 struct OutputOptions: ParsableArguments {
     @Option(name: .long, help: "text, markdown, latex or json.")
     var format: OutputFormat = .text
@@ -44,15 +62,14 @@ struct OutputOptions: ParsableArguments {
         if latexFragment && standalone { throw ValidationError("--latex-fragment and --standalone exclude each other") }
     }
 
-    func validate(allowing formats: [OutputFormat]) throws {
-        guard formats.contains(format) else {
-            throw ValidationError("--format \(format.rawValue) is not available here (use \(formats.map(\.rawValue).joined(separator: ", ")))")
-        }
-    }
+    func write(_ text: String) throws { try OutputFile.write(text, to: output) }
+}
 
-    /// Prints `text`, or writes it to `--output` through a temporary file and a rename, so that a
+/// Writing a report: standard output, or a file replaced in one step.
+enum OutputFile {
+    /// Prints `text`, or writes it to `output` through a temporary file and a rename, so that a
     /// failure never leaves a partial file.
-    func write(_ text: String) throws {
+    static func write(_ text: String, to output: String?) throws {
         guard let output else {
             FileHandle.standardOutput.write(Data(text.utf8))
             return

@@ -10,9 +10,13 @@ struct SimulateCommand: ParsableCommand {
         discussion: """
             Designs:
               slope    y ~ x + (x | g): random intercept and slope, --groups J
-              crossed  y ~ x + (1 | f1) + (1 | f2) + ...: crossed intercepts, --levels 2972,1128,14
-              nested   y ~ x + (1 | district/school): three levels, --levels 100,5000
-            Example: hlm simulate slope --rows 1000000 --groups 10000 --seed 1 --output big.csv
+              crossed  y ~ x + (1 | f1) + (1 | f2) + ...: crossed intercepts,
+                       --levels 2972,1128,14
+              nested   y ~ x + (1 | district/school): three levels,
+                       --levels 100,5000
+            Example:
+              hlm simulate slope --rows 1000000 --groups 10000 --seed 1 \\
+                --output big.csv
             """)
 
     enum Design: String, ExpressibleByArgument {
