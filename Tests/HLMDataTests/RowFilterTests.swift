@@ -51,3 +51,31 @@ struct RowFilterTests {
         #expect(throws: DataError.self) { try RowFilter.parse("") }
     }
 }
+
+/// Stata's `if` operators and deep nesting in `--where`.
+@Suite("Row filter: Stata spellings and depth")
+struct RowFilterStataTests {
+    static let frame = try! CSVReader().read(string: "a,b\n1,1\n2,0\n3,1\n4,0\n")
+
+    static func rows(_ expression: String) throws -> [Bool] {
+        try RowFilter.parse(expression).evaluate(on: frame, expression: expression)
+    }
+
+    @Test func stataOperators() throws {
+        #expect(try Self.rows("a > 1 & b == 1") == Self.rows("a > 1 && b == 1"))
+        #expect(try Self.rows("a == 1 | b == 0") == Self.rows("a == 1 || b == 0"))
+        #expect(try Self.rows("a ~= 2") == Self.rows("a != 2"))
+        #expect(try Self.rows("!(a > 2)") == Self.rows("~(a > 2)"))
+        #expect(try Self.rows("a > 1 & b == 1") == [false, false, true, false])
+    }
+
+    @Test func deepNestingIsRefusedNotRecursed() throws {
+        let deep = String(repeating: "(", count: 20_000) + "a > 1" + String(repeating: ")", count: 20_000)
+        #expect(throws: DataError.self) { try RowFilter.parse(deep) }
+        // A long run of negations is counted, not recursed into: an even number cancels.
+        #expect(try Self.rows(String(repeating: "!", count: 30_000) + "(a > 1)") == Self.rows("a > 1"))
+        #expect(try Self.rows(String(repeating: "!", count: 30_001) + "(a > 1)") == Self.rows("a <= 1"))
+        let shallow = String(repeating: "(", count: 150) + "a > 1" + String(repeating: ")", count: 150)
+        #expect(try Self.rows(shallow) == Self.rows("a > 1"))
+    }
+}

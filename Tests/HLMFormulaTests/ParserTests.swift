@@ -99,10 +99,26 @@ struct ParserTests {
     }
 
     @Test func missingRowsAreDroppedAndCounted() throws {
-        let frame = try CSVReader().read(string: "y,x,g\n1,1,a\n2,NA,a\nNA,3,b\n4,4,b\n5,5,\n6,-1,c\n")
+        let frame = try CSVReader().read(string: "y,x,g\n1,1,a\n2,NA,a\nNA,3,b\n4,4,b\n5,5,\n6,,c\n")
         let design = try ModelFormula.parse("y ~ log(x) + (1 | g)").design(for: frame)
         #expect(design.observationCount == 2)
         #expect(design.droppedRows == 4)
+    }
+
+    /// A value outside a function's domain is an error naming the function, the column and the row (as R's
+    /// lm stops), never a row dropped as if it were missing.
+    @Test("log and sqrt outside their domain", arguments: [("log(x)", "-1.0"), ("sqrt(x)", "-1.0"), ("log(x + 1)", "-1.0"), ("I(1/x)", "0.0")])
+    func undefinedTransformIsAnError(formula: String, value: String) throws {
+        let x = value == "0.0" ? "0" : "-1"
+        let frame = try CSVReader().read(string: "y,x,g\n1,1,a\n2,NA,a\n4,4,b\n6,\(x),c\n5,2,c\n")
+        do {
+            _ = try ModelFormula.parse("y ~ \(formula) + (1 | g)").design(for: frame)
+            Issue.record("expected an error")
+        } catch {
+            #expect(error.message.contains(formula))
+            #expect(error.message.contains("data row 4"))
+            #expect(error.message.contains("x = \(value)"))
+        }
     }
 
     @Test func randomStringsNeverCrash() {
