@@ -9,7 +9,8 @@ struct GroupsCommand: ParsableCommand {
         abstract: "Per-group OLS and empirical-Bayes coefficients, their standard errors and the shrinkage.",
         discussion: """
             The model must have one random-effects term. Example (the slides' statsby regressions beside the EB estimates):
-              hlm groups Examples/data/gcse.csv "gcse ~ lrt + (lrt | school)" --where "nstu > 4" --method ml
+              hlm groups Examples/data/gcse.csv "gcse ~ lrt + (lrt | school)" \\
+                --where "nstu > 4" --method ml
             """)
 
     @OptionGroup var data: DataOptions

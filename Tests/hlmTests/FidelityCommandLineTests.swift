@@ -135,4 +135,16 @@ struct FidelityCommandLineTests {
         #expect(result.status == 0)
         #expect(result.stdout.trimmingCharacters(in: .whitespacesAndNewlines).split(separator: ".").count == 3)
     }
+
+    /// Help examples fit an 80-column terminal: no example is wrapped inside a quoted formula.
+    @Test("help examples do not wrap mid-command", arguments: ["fit", "compare", "groups", "describe", "simulate"])
+    func helpExamplesFit(command: String) throws {
+        let result = try Self.run([command, "--help"])
+        #expect(result.status == 0)
+        let discussion = result.stdout.components(separatedBy: "USAGE:")[0]
+        for line in discussion.split(separator: "\n") {
+            #expect(line.count <= 80, "\(line)")
+            #expect(line.filter { $0 == "\"" }.count % 2 == 0, "a quote left open: \(line)")
+        }
+    }
 }
