@@ -28,18 +28,24 @@ let package = Package(
             name: "_CNLopt", path: "Packages/HLMEstimation/Sources/_CNLopt",
             pkgConfig: "nlopt", providers: [.apt(["libnlopt-dev"])]),
 
-        // The four libraries.
-        .target(name: "HLMData", dependencies: ["_CLibXML2"], path: "Packages/HLMData/Sources/HLMData"),
-        .target(name: "HLMFormula", dependencies: ["HLMData"], path: "Packages/HLMFormula/Sources/HLMFormula"),
+        // Helpers the libraries share and do not offer (threads, name suggestions, quoting): not a product.
+        .target(name: "_HLMSupport", path: "Packages/HLMSupport/Sources/_HLMSupport"),
+
+        // The four libraries; each target declares every module it imports.
+        .target(name: "HLMData", dependencies: ["_CLibXML2", "_HLMSupport"], path: "Packages/HLMData/Sources/HLMData"),
+        .target(name: "HLMFormula", dependencies: ["HLMData", "_HLMSupport"], path: "Packages/HLMFormula/Sources/HLMFormula"),
         .target(
-            name: "HLMEstimation", dependencies: ["HLMFormula", "_COpenBLAS", "_CNLopt"],
+            name: "HLMEstimation", dependencies: ["HLMData", "HLMFormula", "_HLMSupport", "_COpenBLAS", "_CNLopt"],
             path: "Packages/HLMEstimation/Sources/HLMEstimation"),
-        .target(name: "HLMReport", dependencies: ["HLMEstimation"], path: "Packages/HLMReport/Sources/HLMReport"),
+        .target(
+            name: "HLMReport", dependencies: ["HLMData", "HLMFormula", "HLMEstimation"],
+            path: "Packages/HLMReport/Sources/HLMReport"),
 
         // The command line: composes the libraries, holds no statistics.
         .executableTarget(
             name: "hlm",
-            dependencies: ["HLMReport", .product(name: "ArgumentParser", package: "swift-argument-parser")],
+            dependencies: ["HLMData", "HLMFormula", "HLMEstimation", "HLMReport",
+                           .product(name: "ArgumentParser", package: "swift-argument-parser")],
             path: "Apps/hlm"),
 
         // Maintainers' benchmark drivers (Tools/README.md): not API.

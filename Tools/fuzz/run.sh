@@ -12,11 +12,14 @@ targets=${*:-csv codebook formula}
 out=Tools/out/fuzz
 mkdir -p "$out/build"
 flags=(-sanitize=fuzzer,address -parse-as-library -O -g -enable-testing)
+support_sources=(Packages/HLMSupport/Sources/_HLMSupport/*.swift)
 data_sources=(Packages/HLMData/Sources/HLMData/*.swift)
 formula_sources=(Packages/HLMFormula/Sources/HLMFormula/*.swift)
 
-# HLMData and HLMFormula as static libraries built with the same instrumentation.
-swiftc "${flags[@]}" -emit-library -static -emit-module -module-name HLMData -I Packages/HLMData/Sources/_CLibXML2 \
+# _HLMSupport, HLMData and HLMFormula as static libraries built with the same instrumentation.
+swiftc "${flags[@]}" -emit-library -static -emit-module -module-name _HLMSupport \
+  -emit-module-path "$out/build/_HLMSupport.swiftmodule" -o "$out/build/lib_HLMSupport.a" "${support_sources[@]}" 2> "$out/build/support.log"
+swiftc "${flags[@]}" -emit-library -static -emit-module -module-name HLMData -I "$out/build" -I Packages/HLMData/Sources/_CLibXML2 \
   -emit-module-path "$out/build/HLMData.swiftmodule" -o "$out/build/libHLMData.a" "${data_sources[@]}" 2> "$out/build/data.log"
 swiftc "${flags[@]}" -emit-library -static -emit-module -module-name HLMFormula -I "$out/build" -I Packages/HLMData/Sources/_CLibXML2 \
   -emit-module-path "$out/build/HLMFormula.swiftmodule" -o "$out/build/libHLMFormula.a" "${formula_sources[@]}" 2> "$out/build/formula.log"
@@ -28,8 +31,8 @@ for target in $targets; do
     formula) source=FormulaFuzz; seeds=() ;;
     *) echo "unknown target $target" >&2; exit 2 ;;
   esac
-  libraries=(-L "$out/build" -lHLMData -lxml2)
-  [ "$target" = formula ] && libraries=(-L "$out/build" -lHLMFormula -lHLMData -lxml2)
+  libraries=(-L "$out/build" -lHLMData -l_HLMSupport -lxml2)
+  [ "$target" = formula ] && libraries=(-L "$out/build" -lHLMFormula -lHLMData -l_HLMSupport -lxml2)
   swiftc "${flags[@]}" -I "$out/build" -I Packages/HLMData/Sources/_CLibXML2 "Tools/fuzz/$source.swift" "${libraries[@]}" \
     -o "$out/build/fuzz-$target" 2> "$out/build/$target.log"
   corpus="$out/corpus-$target"

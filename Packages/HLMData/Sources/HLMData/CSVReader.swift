@@ -1,3 +1,4 @@
+import _HLMSupport
 import Foundation
 
 /// Reads RFC 4180 CSV (header row; quotes, doubled quotes, embedded newlines, CRLF, a UTF-8 BOM)

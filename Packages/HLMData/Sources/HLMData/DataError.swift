@@ -1,3 +1,4 @@
+import _HLMSupport
 /// A place in an input file: 1-based line and column (the column counts bytes from the line's start).
 public struct InputLocation: Sendable, Equatable, CustomStringConvertible {
     public var file: String

@@ -1,3 +1,4 @@
+import _HLMSupport
 /// A table of typed, named columns of equal length.
 public struct DataFrame: Sendable, Equatable {
     /// The columns in file order.

@@ -1,3 +1,4 @@
+import _HLMSupport
 /// The row filter of `--where`: comparisons of a column with a number or a quoted label, joined with
 /// `&&`, `||`, `!` and parentheses. A row whose compared value is missing fails the comparison.
 public indirect enum RowFilter: Sendable, Equatable {

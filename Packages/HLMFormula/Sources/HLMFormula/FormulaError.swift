@@ -1,3 +1,4 @@
+import _HLMSupport
 import HLMData
 
 /// A formula that does not parse, or does not fit the data. Prints as one line naming the position;

@@ -1,40 +1,5 @@
 import Foundation
-
-/// One row of the fixed-effects table: estimate, SE, z (or t with `df`), two-sided p and a confidence interval.
-public struct FixedEffectEstimate: Sendable, Codable, Equatable {
-    public var name: String
-    public var estimate: Double
-    public var stdError: Double
-    /// Denominator degrees of freedom of a t test; nil for a z (Wald) test.
-    public var df: Double?
-    public var statistic: Double
-    public var pValue: Double
-    public var ciLower: Double
-    public var ciUpper: Double
-
-    /// An estimate with its standard error: z, its two-sided p-value and the interval at `level`.
-    public init(name: String, estimate: Double, stdError: Double, level: Double = 0.95, df: Double? = nil) {
-        let z = df.map { Distributions.studentQuantile(0.5 + level / 2, df: $0) } ?? Distributions.normalQuantile(0.5 + level / 2)
-        self.name = name
-        self.estimate = estimate
-        self.stdError = stdError
-        self.df = df
-        let statistic = estimate / stdError
-        self.statistic = statistic
-        if let df { pValue = Distributions.twoSidedStudentP(statistic, df: df) } else { pValue = Distributions.twoSidedNormalP(statistic) }
-        ciLower = estimate - z * stdError
-        ciUpper = estimate + z * stdError
-    }
-}
-
-/// A χ² test: statistic, degrees of freedom, p-value, and which reference distribution was used.
-public struct ChiSquareTest: Sendable, Codable, Equatable {
-    public var statistic: Double
-    public var df: Int
-    public var pValue: Double
-    /// "chi2", or "chibar2" for the 50:50 mixture used when one variance is tested on its boundary.
-    public var distribution: String
-}
+import HLMFormula
 
 extension LinearMixedModel {
     /// The fixed-effects table with `level` confidence intervals (Stata's z tests).
@@ -92,23 +57,5 @@ extension LinearMixedModel {
                 }
             }
         }
-    }
-}
-
-/// Solves a small symmetric positive-definite system by Cholesky.
-enum SymmetricSolve {
-    static func solve(_ a: [Double], _ b: [Double], n: Int) -> [Double]? {
-        var l = a
-        guard DenseCholesky.factor(&l, n: n) else { return nil }
-        var y = b
-        for i in 0..<n {
-            for k in 0..<i { y[i] -= l[i + k * n] * y[k] }
-            y[i] /= l[i + i * n]
-        }
-        for i in stride(from: n - 1, through: 0, by: -1) {
-            for k in (i + 1)..<max(i + 1, n) { y[i] -= l[k + i * n] * y[k] }
-            y[i] /= l[i + i * n]
-        }
-        return y
     }
 }

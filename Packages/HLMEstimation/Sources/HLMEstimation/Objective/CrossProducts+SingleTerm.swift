@@ -1,3 +1,4 @@
+import _HLMSupport
 import Foundation
 import HLMData
 import HLMFormula

@@ -1,19 +1,6 @@
 import Foundation
 import _CNLopt
 
-/// What the optimiser did: a Codable record kept in every fit.
-public struct OptimizationSummary: Sendable, Codable, Equatable {
-    public var algorithm: String
-    public var initialTheta: [Double]
-    public var finalTheta: [Double]
-    public var initialObjective: Double
-    public var finalObjective: Double
-    public var evaluations: Int
-    /// NLopt's return code and its meaning.
-    public var returnCode: Int
-    public var returnMessage: String
-}
-
 /// Bound-constrained derivative-free minimisation with NLopt's BOBYQA (Powell 2009), as lme4 and
 /// MixedModels.jl use it, with tight tolerances; optionally restarted from its own optimum until it stops improving.
 public enum BOBYQA {
