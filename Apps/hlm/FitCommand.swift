@@ -1,3 +1,4 @@
+import Foundation
 import ArgumentParser
 import HLMEstimation
 import HLMReport
@@ -43,6 +44,11 @@ struct FitCommand: ParsableCommand {
         clock.lap("design")
         let fit = try model.fit(design, model: parsed)
         clock.lap("fit")
+        if ProcessInfo.processInfo.environment["HLM_TRACE_OPTIMIZER"] != nil {
+            for (k, pass) in fit.optimization.passes.enumerated() {
+                FileHandle.standardError.write(Data("BOBYQA pass \(k): \(pass.evaluations) evaluations, \(pass.value), code \(pass.returnCode)\n".utf8))
+            }
+        }
         let report = FitReport(fit, filteredRows: filtered, level: model.confidenceLevel(for: parsed), robust: model.robust(for: parsed),
                                variances: output.variances ?? parsed.options.variances ?? false)
         defer {

@@ -20,7 +20,7 @@ public struct ModelDesign: Sendable {
     /// Rows dropped for a missing (or non-finite transformed) value in a variable the model uses.
     public var droppedRows: Int
     /// Remarks for the report (unused factor levels dropped, ...).
-    public var notes: [String]
+    public var notes: [DesignNote]
     /// Predictors that resolved to factors (for echoing the model in Stata notation).
     public var categoricalPredictors: Set<String>
     /// Predictors constant within the groups of the first random term: level-2 variables in HLM's terms.

@@ -15,7 +15,7 @@ extension ModelFormula {
             var design = try formula.design(for: subset)
             design.droppedRows = frame.rowCount - subset.rowCount
             let dropped = original.rows.count - design.observationCount
-            if dropped > 0 { design.notes.append("\(dropped) rows dropped so that every model uses the same rows") }
+            if dropped > 0 { design.notes.append(.rowsDroppedForCommonRows(dropped)) }
             result.append(design)
         }
         return result

@@ -83,7 +83,7 @@ final class PredictorResolver {
             var ordered: [String] = []
             for wanted in order {
                 guard let index = Self.levelIndex(wanted, levels: levels, values: levelValues) else {
-                    notes.add("\"\(name)\": level \(wanted) in factor(levels = ...) has no rows in the data used")
+                    notes.add(.listedLevelAbsent(variable: name, level: wanted))
                     continue
                 }
                 remap[index] = Int32(ordered.count)
@@ -200,7 +200,7 @@ final class PredictorResolver {
         for code in codes where code >= 0 { used[Int(code)] = true }
         guard used.contains(false) else { return (levels, values, codes) }
         let unused = levels.indices.filter { !used[$0] }.map { levels[$0] }
-        notes.add("\"\(name)\": level\(unused.count > 1 ? "s" : "") with no rows in the data used dropped: \(unused.joined(separator: ", "))")
+        notes.add(.unusedLevelsDropped(variable: name, levels: unused))
         var remap = [Int32](repeating: -1, count: levels.count)
         var next: Int32 = 0
         for i in levels.indices where used[i] {
@@ -298,9 +298,9 @@ final class PredictorResolver {
 
 /// Remarks in the order first made, each once.
 struct OrderedNotes {
-    private(set) var values: [String] = []
+    private(set) var values: [DesignNote] = []
 
-    mutating func add(_ note: String) {
+    mutating func add(_ note: DesignNote) {
         if !values.contains(note) { values.append(note) }
     }
 }

@@ -67,7 +67,7 @@ extension FitReport {
         }
         let legend = variables.compactMap { name in labels.labels[name].map { "  \(name): \($0)" } }
         if !legend.isEmpty { document.append(.paragraph("Variables:\n" + legend.joined(separator: "\n"))) }
-        var notes = diagnostics
+        var notes = diagnostics.map(\.message)
         if let lr = lrTestVsLinear, lr.distribution == "chi2" {
             notes.append("The LR test is conservative and provided only for reference.")
         }

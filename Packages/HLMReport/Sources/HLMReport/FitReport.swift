@@ -77,8 +77,8 @@ public struct FitReport: Sendable, Codable {
     public var lrTestVsLinear: ChiSquareTest?
     public var waldTest: ChiSquareTest?
     public var icc: [IntraclassCorrelation]
-    /// Numerical trouble and remarks (singular fit, dropped columns, defaults), as sentences.
-    public var diagnostics: [String]
+    /// Numerical trouble and remarks (singular fit, dropped columns, defaults): code, values, wording.
+    public var diagnostics: [DiagnosticEntry]
     /// The model in each notation.
     public var notations: ModelNotations
     /// HLM's level equations with the estimated γs (one grouping factor only).
@@ -148,12 +148,14 @@ public struct FitReport: Sendable, Codable {
         lrTestVsLinear = fit.likelihoodRatioTestVersusLinear
         waldTest = fit.waldTest
         icc = fit.intraclassCorrelations.map { IntraclassCorrelation(group: $0.group, value: $0.value) }
-        diagnostics = fit.diagnostics.map(\.message)
+        diagnostics = fit.diagnostics.map(DiagnosticEntry.init)
         if robust && fit.robustStandardErrors == nil && fit.estimator != .leastSquares {
-            diagnostics.append("robust standard errors need every random-effects term nested in one outermost grouping factor; not computed")
+            diagnostics.append(DiagnosticEntry(code: "robust-unavailable",
+                message: "robust standard errors need every random-effects term nested in one outermost grouping factor; not computed"))
         }
         if robust && fit.estimator == .leastSquares {
-            diagnostics.append("robust standard errors need a grouping factor to cluster on; not computed for a model without random effects")
+            diagnostics.append(DiagnosticEntry(code: "robust-unavailable",
+                message: "robust standard errors need a grouping factor to cluster on; not computed for a model without random effects"))
         }
         notations = design.notations
         levelModel = Self.estimatedLevelEquations(fit)

@@ -114,7 +114,7 @@ extension RegressionTable {
         }
         if refittedWithML { notes.append("Likelihood-ratio tests use ML refits of the REML fits, as lme4's anova() does.") }
         for (k, report) in reports.enumerated() {
-            for diagnostic in report.diagnostics { notes.append((reports.count > 1 ? "(\(k + 1)) " : "") + diagnostic) }
+            for diagnostic in report.diagnostics { notes.append((reports.count > 1 ? "(\(k + 1)) " : "") + diagnostic.message) }
         }
         self.init(caption: caption, columns: columns, sections: [
             Section(title: "Fixed effects", rows: fixedRows),

@@ -57,8 +57,7 @@ public enum ClassicalEstimation {
         fit.estimator = algorithm == .em ? .expectationMaximization : .fisherScoring
         // The algorithm's own stopping rule is not convergence: the gradient check decides, in every report.
         if converged && !fit.converged {
-            fit.diagnostics.append(Diagnostic(.notConverged,
-                "\(algorithm.rawValue) stopped when its log-likelihood changed by less than its tolerance, but the estimates are not at the optimum; the default optimiser (bobyqa) reaches it"))
+            fit.diagnostics.append(.stoppedBeforeOptimum(algorithm: algorithm.rawValue))
         }
         return fit
     }

@@ -59,7 +59,7 @@ extension LinearMixedModel {
             return c
         }
         fit.diagnostics = fit.diagnostics.filter { $0.kind != .notConverged && $0.kind != .singularFit && $0.kind != .note }
-        fit.diagnostics.append(Diagnostic(.note, "\(method): the variance components are given, not estimated; the likelihood is at those values"))
+        fit.diagnostics.append(.componentsNotEstimatedByLikelihood(method: method))
         fit.estimator = estimator
         return fit
     }

@@ -94,7 +94,7 @@ public enum MomentEstimators {
                                               residualVariance: pooled, method: "Swamy random coefficients", estimator: .swamy)
         fit.beta = beta
         fit.betaCovariance = covariance
-        fit.diagnostics.append(Diagnostic(.note, "Swamy's estimator uses each group's own residual variance; \(usable.count) of \(design.randomTerms[0].groupCount) groups had enough rows; the EB estimates use the pooled residual variance"))
+        fit.diagnostics.append(.groupsWithOwnRegression(used: usable.count, total: design.randomTerms[0].groupCount))
         return fit
     }
 

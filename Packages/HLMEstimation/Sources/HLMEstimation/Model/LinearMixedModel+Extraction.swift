@@ -6,7 +6,7 @@ extension LinearMixedModel {
     /// `convergence`: the gradient check's verdict when the caller has already made it (nil inside: converged).
     /// `curvature`: the likelihood's curvature at the optimum when the caller has it (from its check).
     init(deviance: ProfiledDeviance, summary: OptimizationSummary, estimatesVariance: Bool = true,
-         convergence known: String?? = .none, curvature: LikelihoodCurvature? = nil) throws(EstimationError) {
+         convergence known: Diagnostic?? = .none, curvature: LikelihoodCurvature? = nil) throws(EstimationError) {
         let theta = summary.finalTheta
         let objective = deviance.evaluate(theta, keepingBlocks: true)
         guard objective.isFinite else { throw EstimationError.cannotFactor }
@@ -88,18 +88,10 @@ extension LinearMixedModel {
             Self.component(design.randomTerms[k], lambda: parameters.lambda(theta, term: k)!, sigma2: sigma2,
                            structure: design.randomTerms[k].covariance)
         }
-        var diagnostics = design.droppedColumns.isEmpty ? [] : [Diagnostic(.droppedColumns,
-            "fixed-effect column\(design.droppedColumns.count > 1 ? "s" : "") dropped as linear combinations of others: \(design.droppedColumns.joined(separator: ", "))")]
-        diagnostics += design.notes.map { Diagnostic(.droppedLevels, $0) }
-        for term in design.randomTerms where term.covarianceIsDefault {
-            diagnostics.append(Diagnostic(.covarianceDefault,
-                "\(term.groupName): covariance(\(term.covariance.rawValue)) by Stata's default; lme4's default is unstructured"))
-        }
+        var diagnostics = Self.designDiagnostics(design)
         let singularTerms = SingularityCheck.singularTerms(theta: theta, parameters: parameters, components: components)
-        for name in singularTerms {
-            diagnostics.append(Diagnostic(.singularFit, "singular fit: a variance or correlation of \(name) is on its boundary"))
-        }
-        let convergence: String?
+        diagnostics += singularTerms.map { Diagnostic.singularFit(group: $0.group, terms: $0.terms) }
+        let convergence: Diagnostic?
         if let known {
             convergence = known
         } else if estimatesVariance {
@@ -107,9 +99,9 @@ extension LinearMixedModel {
         } else {
             convergence = nil
         }
-        if let problem = convergence { diagnostics.append(Diagnostic(.notConverged, problem)) }
+        if let problem = convergence { diagnostics.append(problem) }
         if !BOBYQA.succeeded(summary.returnCode) {
-            diagnostics.append(Diagnostic(.notConverged, "the optimiser \(summary.returnMessage)"))
+            diagnostics.append(.optimizerFailed(code: summary.returnCode, meaning: summary.returnMessage))
         }
 
         self.init(
@@ -121,8 +113,18 @@ extension LinearMixedModel {
             diagnostics: diagnostics)
         varianceInference = estimatesVariance ? VarianceComponentInference.compute(fit: self, deviance: deviance, curvature: curvature) : nil
         if estimatesVariance && varianceInference == nil {
-            self.diagnostics.append(Diagnostic(.note, "standard errors of the variance components are not computed: a variance is on its boundary or the information matrix is singular"))
+            self.diagnostics.append(.varianceStandardErrorsUnavailable)
         }
+    }
+
+    /// What the design itself reports: dropped columns, its notes, Stata's default covariances.
+    static func designDiagnostics(_ design: ModelDesign) -> [Diagnostic] {
+        var diagnostics: [Diagnostic] = design.droppedColumns.isEmpty ? [] : [.droppedColumns(design.droppedColumns)]
+        diagnostics += design.notes.map { Diagnostic.design($0) }
+        for term in design.randomTerms where term.covarianceIsDefault {
+            diagnostics.append(.covarianceDefault(group: term.groupName, structure: term.covariance))
+        }
+        return diagnostics
     }
 
     /// σ² λ (L_j L_j')⁻¹ λ' for one group of the only term.

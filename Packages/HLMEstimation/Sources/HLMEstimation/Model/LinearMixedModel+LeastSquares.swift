@@ -23,9 +23,7 @@ extension LinearMixedModel {
         let objective = -2 * ols.maximumLogLikelihood - design.logWeightSum
         let summary = OptimizationSummary(algorithm: "least squares", initialTheta: [], finalTheta: [], initialObjective: objective,
                                           finalObjective: objective, evaluations: 1, returnCode: 1, returnMessage: "closed form")
-        var diagnostics = design.droppedColumns.isEmpty ? [] : [Diagnostic(.droppedColumns,
-            "fixed-effect column\(design.droppedColumns.count > 1 ? "s" : "") dropped as linear combinations of others: \(design.droppedColumns.joined(separator: ", "))")]
-        diagnostics += design.notes.map { Diagnostic(.droppedLevels, $0) }
+        let diagnostics = designDiagnostics(design)
         var fit = LinearMixedModel(
             design: design, criterion: .ml, theta: [], beta: ols.coefficients, betaCovariance: inverse.map { $0 * sigma2 },
             sigma: sigma2.squareRoot(), objective: objective, components: [], conditionalModes: [], conditionalVariances: nil,

@@ -55,10 +55,12 @@ public struct LinearMixedModel: Sendable {
             let again = BOBYQA.minimize(objective, start: summary.finalTheta, lower: parameters.lowerBounds,
                                         upper: parameters.upperBounds, restart: true)
             if again.finalObjective <= summary.finalObjective {
+                let passes = summary.passes + again.passes
                 summary = OptimizationSummary(
                     algorithm: summary.algorithm + " (restarted)", initialTheta: start, finalTheta: again.finalTheta,
                     initialObjective: summary.initialObjective, finalObjective: again.finalObjective,
                     evaluations: summary.evaluations + again.evaluations, returnCode: again.returnCode, returnMessage: again.returnMessage)
+                summary.passes = passes
             }
             (convergence, curvature) = assess(summary, deviance)
         }
@@ -68,7 +70,7 @@ public struct LinearMixedModel: Sendable {
     /// The gradient check at the optimiser's answer. Inside the domain it comes from the curvature's
     /// stencil, which the variance components' standard errors then reuse; on a boundary, from central
     /// (one-sided at the bound) differences in θ.
-    private static func assess(_ summary: OptimizationSummary, _ deviance: ProfiledDeviance) -> (String?, LikelihoodCurvature?) {
+    private static func assess(_ summary: OptimizationSummary, _ deviance: ProfiledDeviance) -> (Diagnostic?, LikelihoodCurvature?) {
         let curvature = LikelihoodCurvature(deviance: deviance, theta: summary.finalTheta)
         if let gradient = curvature?.thetaGradient {
             return (ConvergenceCheck.verdict(gradient: gradient, objective: summary.finalObjective), curvature)

@@ -14,6 +14,7 @@ public enum BOBYQA {
         let initial = best
         var evaluations = 1
         var code = Int32(HLM_NLOPT_SUCCESS)
+        var passRecords: [OptimizationSummary.Pass] = []
         // One pass; `restart` reruns from the optimum with a smaller first step (the caller asks for it when
         // the gradient there is not small).
         let passes: [[Double]] = restart ? [[Double](repeating: 0.05, count: n), [Double](repeating: 0.01, count: n)]
@@ -44,9 +45,7 @@ public enum BOBYQA {
             var value = 0.0
             code = nlopt_optimize(optimizer, &candidate, &value)
             evaluations += box.count
-            if ProcessInfo.processInfo.environment["HLM_TRACE_OPTIMIZER"] != nil {
-                FileHandle.standardError.write(Data("BOBYQA pass \(pass): \(box.count) evaluations, \(value) (was \(best)), code \(code)\n".utf8))
-            }
+            passRecords.append(OptimizationSummary.Pass(evaluations: box.count, value: value, returnCode: Int(code)))
             let improved = value < best - 1e-10
             if value <= best {
                 best = value
@@ -54,9 +53,11 @@ public enum BOBYQA {
             }
             if pass > 0 && !improved { break }
         }
-        return OptimizationSummary(
+        var summary = OptimizationSummary(
             algorithm: "NLopt BOBYQA", initialTheta: start, finalTheta: x, initialObjective: initial, finalObjective: best,
             evaluations: evaluations, returnCode: Int(code), returnMessage: message(code))
+        summary.passes = passRecords
+        return summary
     }
 
     static func message(_ code: Int32) -> String {

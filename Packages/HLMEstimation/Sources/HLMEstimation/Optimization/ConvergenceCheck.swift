@@ -5,7 +5,7 @@ import Foundation
 enum ConvergenceCheck {
     /// `value`: the criterion at θ when the caller knows it (the optimiser's final value), saving an evaluation.
     /// Leaves the factor at the last point tried.
-    static func check(deviance: ProfiledDeviance, theta: [Double], value: Double? = nil, lower: [Double], upper: [Double]) -> String? {
+    static func check(deviance: ProfiledDeviance, theta: [Double], value: Double? = nil, lower: [Double], upper: [Double]) -> Diagnostic? {
         let f0 = value ?? deviance.evaluate(theta)
         var worst = 0.0
         var worstIndex = 0
@@ -31,13 +31,13 @@ enum ConvergenceCheck {
     }
 
     /// The verdict on a gradient in θ found otherwise (from the curvature's stencil).
-    static func verdict(gradient: [Double], objective: Double) -> String? {
+    static func verdict(gradient: [Double], objective: Double) -> Diagnostic? {
         guard let index = gradient.indices.max(by: { abs(gradient[$0]) < abs(gradient[$1]) }) else { return nil }
         return verdict(worst: abs(gradient[index]), index: index, objective: objective)
     }
 
     /// Relative to the objective's size (1e-5 of it), in the spirit of lme4's scaled-gradient check.
-    private static func verdict(worst: Double, index: Int, objective: Double) -> String? {
-        worst > 1e-5 * max(1, abs(objective)) ? "the gradient at the optimum is not small (|g| = \(worst) for θ[\(index)])" : nil
+    private static func verdict(worst: Double, index: Int, objective: Double) -> Diagnostic? {
+        worst > 1e-5 * max(1, abs(objective)) ? .gradientNotSmall(magnitude: worst, parameter: index) : nil
     }
 }

@@ -4,14 +4,14 @@ import Foundation
 enum SingularityCheck {
     static let tolerance = 1e-4
 
-    static func singularTerms(theta: [Double], parameters: CovarianceParameters, components: [VarianceComponent]) -> [String] {
-        var names: [String] = []
+    static func singularTerms(theta: [Double], parameters: CovarianceParameters, components: [VarianceComponent]) -> [(group: String, terms: [String])] {
+        var names: [(group: String, terms: [String])] = []
         for (k, component) in components.enumerated() {
             let atZero = parameters.diagonalIndices(term: k).contains { theta[$0] < tolerance }
             let atOne = component.correlation.enumerated().contains { a, row in
                 row.enumerated().contains { b, value in a != b && abs(value) > 1 - tolerance }
             }
-            if atZero || atOne { names.append(component.group + " (" + component.terms.joined(separator: ", ") + ")") }
+            if atZero || atOne { names.append((component.group, component.terms)) }
         }
         return names
     }
