@@ -38,7 +38,7 @@ public struct LinearMixedModel: Sendable {
         try validate(design)
         let deviance = ProfiledDeviance(design, criterion: criterion)
         let parameters = deviance.parameters
-        let initial = StartingValues.start(design, products: deviance.products, parameters: parameters)
+        let initial = deviance.startingPoint()
         var start = initial.theta, initialStep = initial.initialStep
         if !deviance.evaluate(start).isFinite { (start, initialStep) = (parameters.initial, StartingValues.defaultStep) }
         guard deviance.evaluate(start).isFinite else { throw EstimationError.cannotFactor }
@@ -64,7 +64,8 @@ public struct LinearMixedModel: Sendable {
             }
             (convergence, curvature) = assess(summary, deviance)
         }
-        return try LinearMixedModel(deviance: deviance, summary: summary, convergence: .some(convergence), curvature: curvature)
+        return try LinearMixedModel(deviance: deviance, summary: summary, estimatesVariance: true,
+                                    convergence: .some(convergence), curvature: curvature)
     }
 
     /// The gradient check at the optimiser's answer. Inside the domain it comes from the curvature's

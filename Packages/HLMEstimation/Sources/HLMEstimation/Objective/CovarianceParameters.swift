@@ -3,19 +3,20 @@ import HLMFormula
 /// Maps the optimiser's θ to each term's relative covariance factor λ (Σ = σ² λ λ'), as lme4 does:
 /// θ holds the lower triangle of λ column by column, diagonals bounded below by 0. Independent terms
 /// keep only the diagonal, identity one common value; exchangeable is (scale, correlation).
-struct CovarianceParameters: Sendable {
-    struct TermLayout: Sendable {
-        var q: Int
-        var structure: CovarianceStructure
+public struct CovarianceParameters: Sendable {
+    public struct TermLayout: Sendable {
+        public var q: Int
+        public var structure: CovarianceStructure
         /// Where this term's parameters start in θ.
-        var offset: Int
-        var count: Int
+        public var offset: Int
+        public var count: Int
     }
 
-    let terms: [TermLayout]
-    let count: Int
+    public let terms: [TermLayout]
+    /// The length of θ.
+    public let count: Int
 
-    init(_ designs: [RandomEffectsDesign]) {
+    public init(_ designs: [RandomEffectsDesign]) {
         var layouts: [TermLayout] = []
         var offset = 0
         for design in designs {
@@ -36,7 +37,7 @@ struct CovarianceParameters: Sendable {
     }
 
     /// θ at the start: λ = I (correlation 0).
-    var initial: [Double] {
+    public var initial: [Double] {
         terms.flatMap { term -> [Double] in
             switch term.structure {
             case .unstructured:
@@ -50,7 +51,7 @@ struct CovarianceParameters: Sendable {
         }
     }
 
-    var lowerBounds: [Double] {
+    public var lowerBounds: [Double] {
         terms.flatMap { term -> [Double] in
             switch term.structure {
             case .unstructured:
@@ -64,14 +65,14 @@ struct CovarianceParameters: Sendable {
         }
     }
 
-    var upperBounds: [Double] {
+    public var upperBounds: [Double] {
         terms.flatMap { term -> [Double] in
             term.structure == .exchangeable ? [.infinity, 1 - 1e-9] : [Double](repeating: .infinity, count: term.count)
         }
     }
 
     /// λ of term `k` (q×q, column-major, lower triangular), or nil when θ is outside the domain.
-    func lambda(_ theta: [Double], term k: Int) -> [Double]? {
+    public func lambda(_ theta: [Double], term k: Int) -> [Double]? {
         let term = terms[k], q = term.q
         var lambda = [Double](repeating: 0, count: q * q)
         let t = Array(theta[term.offset..<(term.offset + term.count)])
@@ -94,7 +95,7 @@ struct CovarianceParameters: Sendable {
     }
 
     /// Indices in θ of diagonal elements (for boundary and singularity checks), per term.
-    func diagonalIndices(term k: Int) -> [Int] {
+    public func diagonalIndices(term k: Int) -> [Int] {
         let term = terms[k]
         switch term.structure {
         case .unstructured:

@@ -10,17 +10,19 @@ public final class ProfiledDeviance: @unchecked Sendable {
         case ml = "ML", reml = "REML"
     }
 
-    let design: ModelDesign
-    let criterion: Criterion
+    public let design: ModelDesign
+    public let criterion: Criterion
     let products: CrossProducts
-    let parameters: CovarianceParameters
+    /// The map from θ to each term's λ, with θ's bounds and lme4's start.
+    public let parameters: CovarianceParameters
     /// Subtracted from y before the cross products (its mean, when X has an intercept); added back to β₀.
     let yShift: Double
     /// The column of X holding the intercept, if any.
     let interceptColumn: Int?
     /// The factor at the last θ evaluated.
     private(set) var factor: BlockedFactor
-    private(set) var evaluations = 0
+    /// Factorisations so far (a repeated θ is not counted).
+    public private(set) var evaluations = 0
 
     /// `parallelRestCount`: the size of dense block from which the work is split between two threads.
     public convenience init(_ design: ModelDesign, criterion: Criterion) {
@@ -37,6 +39,12 @@ public final class ProfiledDeviance: @unchecked Sendable {
         products = CrossProducts(design, yShift: yShift)
         parameters = CovarianceParameters(design.randomTerms)
         factor = BlockedFactor(products: products, parallelRestCount: parallelRestCount)
+    }
+
+    /// Where the optimiser starts: a moment estimate for one-term models (λ = I as lme4 otherwise), and
+    /// its first step.
+    public func startingPoint() -> StartingValues.Start {
+        StartingValues.start(design, products: products, parameters: parameters)
     }
 
     /// The number of covariance parameters.

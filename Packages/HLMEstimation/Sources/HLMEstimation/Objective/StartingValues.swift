@@ -8,11 +8,11 @@ import HLMFormula
 /// T = cov(b_j) − σ² mean (Z_j'Z_j)⁻¹ (their spread less what the noise explains, as HLM's starting
 /// values), relative to σ², the pooled within-group variance. Models with several terms start a
 /// random intercept alone, (1 | g), at the same moment estimate from the OLS residuals' group means.
-enum StartingValues {
+public enum StartingValues {
     /// θ to start from and the optimiser's first step (its initial trust-region radius).
-    struct Start {
-        var theta: [Double]
-        var initialStep: Double
+    public struct Start: Sendable {
+        public var theta: [Double]
+        public var initialStep: Double
     }
 
     /// The default first step: as lme4's, for a start that may be far from the optimum.
