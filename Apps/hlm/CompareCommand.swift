@@ -36,20 +36,12 @@ struct CompareCommand: ParsableCommand {
     func run() throws {
         let (frame, codebook) = try data.load()
         data.printWarnings(frame)
-        let (parsed, designs, filtered) = try model.designs(formulas: formulas, frame: frame)
-        var fits: [LinearMixedModel] = []
-        for (formula, design) in zip(parsed, designs) {
-            fits.append(try model.fit(design, model: formula))
-        }
+        let prepared = try model.prepare(formulas: formulas, frame: frame)
+        let fits = try prepared.map(model.fit)
         let comparison = try ModelComparison(fits, refit: !noRefit)
-        let report = ComparisonReport(comparison, originals: fits, filteredRows: filtered,
-                                      level: parsed.first.map(model.confidenceLevel) ?? 0.95,
-                                      variances: output.variances ?? parsed.first?.options.variances ?? false)
-        let text = output.format == .json
-            ? try JSONRendering.render(report)
-            : output.format.render(report.document(labels: output.format == .latex ? VariableLabels(codebook: codebook) : VariableLabels(),
-                                                   equations: output.equations),
-                                   stars: output.stars, latexMode: output.latexMode)
-        try output.write(text)
+        let first = prepared[0].formula
+        let report = ComparisonReport(comparison, originals: fits, filteredRows: prepared[0].filteredRows,
+                                      level: model.confidenceLevel(for: first), variances: output.variances ?? first.options.variances ?? false)
+        try output.write(try ReportRendering.render(report, as: output.format, options: output.renderOptions(codebook: codebook)))
     }
 }

@@ -19,10 +19,7 @@ struct DescribeCommand: ParsableCommand {
     func run() throws {
         let (frame, codebook) = try data.load()
         let description = DataDescription(frame, title: codebook?.title)
-        let text = output.format == .json
-            ? try JSONRendering.render(description)
-            : output.format.render(description.document)
-        try output.write(text)
+        try output.write(try ReportRendering.render(description, as: output.format))
         data.printWarnings(frame)
     }
 }

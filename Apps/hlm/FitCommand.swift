@@ -1,5 +1,5 @@
-import Foundation
 import ArgumentParser
+import Foundation
 import HLMEstimation
 import HLMReport
 
@@ -33,6 +33,7 @@ struct FitCommand: ParsableCommand {
 
     func validate() throws {
         if formula == nil && model.levels == nil { throw ValidationError("give a FORMULA, or --levels FILE") }
+        try output.validate()
     }
 
     func run() throws {
@@ -40,33 +41,22 @@ struct FitCommand: ParsableCommand {
         let (frame, codebook) = try data.load()
         data.printWarnings(frame)
         clock.lap("read")
-        let (parsed, design, filtered) = try model.design(formula: model.formulaText(formula), frame: frame)
+        let prepared = try model.prepare(formula: model.formulaText(formula), frame: frame)
         clock.lap("design")
-        let fit = try model.fit(design, model: parsed)
+        let fit = try model.fit(prepared)
         clock.lap("fit")
         if ProcessInfo.processInfo.environment["HLM_TRACE_OPTIMIZER"] != nil {
             for (k, pass) in fit.optimization.passes.enumerated() {
                 FileHandle.standardError.write(Data("BOBYQA pass \(k): \(pass.evaluations) evaluations, \(pass.value), code \(pass.returnCode)\n".utf8))
             }
         }
-        let report = FitReport(fit, filteredRows: filtered, level: model.confidenceLevel(for: parsed), robust: model.robust(for: parsed),
-                               variances: output.variances ?? parsed.options.variances ?? false)
+        let report = FitReport(fit, filteredRows: prepared.filteredRows, level: model.confidenceLevel(for: prepared.formula),
+                               robust: model.robust(for: prepared.formula),
+                               variances: output.variances ?? prepared.formula.options.variances ?? false)
         defer {
             clock.lap("report")
             clock.finish()
         }
-        let text: String
-        switch output.format {
-        case .json:
-            text = try JSONRendering.render(report)
-        case .latex:
-            let document = report.tableDocument(labels: VariableLabels(codebook: codebook), equations: output.equations)
-            text = output.format.render(document, stars: output.stars, latexMode: output.latexMode)
-        case .text, .markdown:
-            var document = report.document(labels: VariableLabels(codebook: codebook))
-            if output.equations { document.append(report.tableDocument(equations: true).blocks.last!) }
-            text = output.format.render(document, stars: output.stars)
-        }
-        try output.write(text)
+        try output.write(try ReportRendering.render(report, as: output.format, options: output.renderOptions(codebook: codebook)))
     }
 }

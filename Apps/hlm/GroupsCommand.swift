@@ -22,12 +22,10 @@ struct GroupsCommand: ParsableCommand {
     func run() throws {
         let (frame, _) = try data.load()
         data.printWarnings(frame)
-        let (parsed, design, _) = try model.design(formula: model.formulaText(formula), frame: frame)
-        let fit = try model.fit(design, model: parsed)
+        let fit = try model.fit(try model.prepare(formula: model.formulaText(formula), frame: frame))
         guard let estimates = GroupEstimates(fit) else {
-            throw CommandFailure(message: "hlm groups needs a model with one random-effects term", status: ExitStatus.badInput)
+            throw CommandFailure(message: "hlm groups needs a model with one random-effects term", status: .badInput)
         }
-        let text = output.format == .json ? try JSONRendering.render(estimates) : output.format.render(estimates.document)
-        try output.write(text)
+        try output.write(try ReportRendering.render(estimates, as: output.format))
     }
 }

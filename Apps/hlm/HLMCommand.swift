@@ -20,14 +20,14 @@ struct HLMCommand: ParsableCommand {
             var command = try parseAsRoot()
             try command.run()
         } catch let error as DataError {
-            exitWithMessage("hlm: error: \(error)", code: ExitStatus.badInput)
+            exitWithMessage("hlm: error: \(error)", code: .badInput)
         } catch let error as FormulaError {
             let diagram = error.caretDiagram.map { "\n" + $0 } ?? ""
-            exitWithMessage("hlm: error: \(error)\(diagram)", code: ExitStatus.badInput)
+            exitWithMessage("hlm: error: \(error)\(diagram)", code: .badInput)
         } catch EstimationError.badVarianceSpecification(let message) {
-            exitWithMessage("hlm: error: \(message)", code: ExitStatus.badInput)
+            exitWithMessage("hlm: error: \(message)", code: .badInput)
         } catch let error as EstimationError {
-            exitWithMessage("hlm: error: the model cannot be fitted: \(error)", code: ExitStatus.modelFailure)
+            exitWithMessage("hlm: error: the model cannot be fitted: \(error)", code: .modelFailure)
         } catch let error as CommandFailure {
             exitWithMessage("hlm: error: \(error.message)", code: error.status)
         } catch {
@@ -35,13 +35,13 @@ struct HLMCommand: ParsableCommand {
             let code = exitCode(for: error)
             if code == .success { exit(withError: error) }
             let message = fullMessage(for: error)
-            exitWithMessage(message, code: code == .validationFailure || code.rawValue == 64 ? ExitStatus.badInput : ExitStatus.modelFailure)
+            exitWithMessage(message, code: code == .validationFailure || code.rawValue == 64 ? .badInput : .modelFailure)
         }
     }
 
-    private static func exitWithMessage(_ message: String, code: Int32) -> Never {
+    private static func exitWithMessage(_ message: String, code: ExitCode) -> Never {
         FileHandle.standardError.write(Data((message + "\n").utf8))
-        Foundation.exit(code)
+        Foundation.exit(code.rawValue)
     }
 }
 
@@ -50,14 +50,16 @@ enum HLMVersion {
     static let current = "0.3.0"
 }
 
-/// The exit statuses of `../spec/cli.md`.
-enum ExitStatus {
-    static let badInput: Int32 = 2
-    static let modelFailure: Int32 = 1
+/// The exit statuses of `docs/cli.md`, as ArgumentParser's `ExitCode`.
+extension ExitCode {
+    /// Bad usage or bad input.
+    static let badInput = ExitCode(2)
+    /// A model that cannot be fitted.
+    static let modelFailure = ExitCode.failure
 }
 
 /// An error the app raises itself, with its exit status.
 struct CommandFailure: Error {
     var message: String
-    var status: Int32
+    var status: ExitCode
 }

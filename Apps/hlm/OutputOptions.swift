@@ -1,3 +1,4 @@
+import HLMData
 import ArgumentParser
 import Foundation
 import HLMReport
@@ -53,6 +54,11 @@ struct OutputOptions: ParsableArguments {
     /// --variances (true), --sds (false), or nil when neither is given.
     var variances: Bool? { display.map { $0 == .variances } }
 
+    /// How the report looks: the flags, and the codebook's labels.
+    func renderOptions(codebook: Codebook?) -> RenderOptions {
+        RenderOptions(stars: stars, latexMode: latexMode, equations: equations, labels: VariableLabels(codebook: codebook))
+    }
+
     /// The LaTeX mode the flags ask for.
     var latexMode: LaTeXRenderer.Mode {
         latexFragment ? .fragment : (standalone ? .standalone : .table)
@@ -81,13 +87,13 @@ enum OutputFile {
             try Data(text.utf8).write(to: temporary)
         } catch {
             try? FileManager.default.removeItem(at: temporary)
-            throw CommandFailure(message: "\(output): cannot write (\(error.localizedDescription))", status: ExitStatus.badInput)
+            throw CommandFailure(message: "\(output): cannot write (\(error.localizedDescription))", status: .badInput)
         }
         // rename(2) replaces the target in one step: readers see the old file or the new one, never a part.
         guard rename(temporary.path, target.path) == 0 else {
             let reason = String(cString: strerror(errno))
             try? FileManager.default.removeItem(at: temporary)
-            throw CommandFailure(message: "\(output): cannot write (\(reason))", status: ExitStatus.badInput)
+            throw CommandFailure(message: "\(output): cannot write (\(reason))", status: .badInput)
         }
     }
 }

@@ -2,12 +2,14 @@
 public enum OutputFormat: String, Sendable, CaseIterable {
     case text, markdown, latex, json
 
-    /// Renders a document in this format (JSON is rendered from the data itself, not from a document).
-    public func render(_ document: Document, stars: Bool = false, latexMode: LaTeXRenderer.Mode = .table) -> String {
+    /// Renders a document in this format. JSON is not a document's format: reports render it from their
+    /// data (``ReportRendering``); asked here, it is refused.
+    func render(_ document: Document, stars: Bool = false, latexMode: LaTeXRenderer.Mode = .table) -> String {
         switch self {
-        case .text, .json: TextRenderer(stars: stars).render(document)
+        case .text: TextRenderer(stars: stars).render(document)
         case .markdown: MarkdownRenderer(stars: stars).render(document)
         case .latex: LaTeXRenderer(mode: latexMode, stars: stars).render(document)
+        case .json: preconditionFailure("JSON is rendered from the report, not from a document")
         }
     }
 }

@@ -1,0 +1,46 @@
+import HLMData
+
+/// A model ready to fit: the formula read in whichever notation, the rows filtered (`--where` and the
+/// formula's own `if`), the design built and, with prior weights, weighted. The one call a front end
+/// makes between reading the data and fitting.
+public struct PreparedModel: Sendable {
+    public var formula: ModelFormula
+    public var design: ModelDesign
+    /// Rows removed by the filters, before rows with missing values were dropped.
+    public var filteredRows: Int
+
+    /// `groups`: level equations' grouping columns, level 2 first. `where`: a row filter in `--where` syntax.
+    /// `weights`: a column of prior weights.
+    public static func prepare(_ text: String, groups: [String] = [], frame: DataFrame, where filter: String? = nil,
+                               weights: String? = nil) throws -> PreparedModel {
+        let formula = try ModelFormula.parse(text, groups: groups)
+        let data = try filtered(frame, by: [filter, formula.filter].compactMap { $0 })
+        var design = try formula.design(for: data)
+        if let weights { design = try design.weighted(by: weights, in: data) }
+        return PreparedModel(formula: formula, design: design, filteredRows: frame.rowCount - data.rowCount)
+    }
+
+    /// Several models on the same rows (those every model can use), for comparing them. The formulas'
+    /// own `if` conditions must agree.
+    public static func prepare(_ texts: [String], groups: [String] = [], frame: DataFrame, where filter: String? = nil,
+                               weights: String? = nil) throws -> [PreparedModel] {
+        let formulas = try texts.map { text throws(FormulaError) in try ModelFormula.parse(text, groups: groups) }
+        let conditions = Set(formulas.compactMap(\.filter))
+        guard conditions.count <= 1 else {
+            throw FormulaError(formula: texts.joined(separator: " | "), offset: nil,
+                               message: "the formulas' if conditions differ", hint: "give one --where for all of them")
+        }
+        let data = try filtered(frame, by: [filter, conditions.first].compactMap { $0 })
+        var designs = try ModelFormula.designs(formulas, for: data)
+        if let weights { designs = try designs.map { design throws(DataError) in try design.weighted(by: weights, in: data) } }
+        return zip(formulas, designs).map { PreparedModel(formula: $0, design: $1, filteredRows: frame.rowCount - data.rowCount) }
+    }
+
+    static func filtered(_ frame: DataFrame, by expressions: [String]) throws(DataError) -> DataFrame {
+        var data = frame
+        for expression in expressions {
+            data = data.filter(try RowFilter.parse(expression).evaluate(on: data, expression: expression))
+        }
+        return data
+    }
+}
