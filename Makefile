@@ -1,7 +1,7 @@
 # The two set-up commands of the README, and the maintainers' benchmarks.
 # Each target first installs the system packages it needs (Tools/install-system-packages.sh).
 
-.PHONY: demo test build bench-csv bench-fit
+.PHONY: demo test consumers build bench-csv bench-fit
 
 HLM = .build/release/hlm
 GCSE = Examples/data/gcse.csv
@@ -17,6 +17,14 @@ demo: build
 test:
 	Tools/install-system-packages.sh texlive-latex-recommended texlive-latex-extra
 	swift test
+	$(MAKE) consumers
+
+# Packages that import one library alone (HLMData; HLMFormula): each builds and runs on the bundled data.
+consumers:
+	swift build --package-path Examples/consumers/DataOnly --scratch-path .build-consumers/data
+	.build-consumers/data/debug/DataOnly Examples/data/gcse.csv
+	swift build --package-path Examples/consumers/FormulaOnly --scratch-path .build-consumers/formula
+	.build-consumers/formula/debug/FormulaOnly
 
 # Release build, the Swift runtime and Foundation linked statically: one self-contained binary that
 # starts in about 10 ms instead of 20 (most of a small fit's time was the dynamic loader's).
