@@ -94,7 +94,7 @@ struct CSVReaderTests {
             #expect(parsed == Double(text)!, "\(text)")
         }
         // Long mantissas (16–19 digits) and exponents around the extended-precision path's limits.
-        for _ in 0..<20000 {
+        for _ in 0..<TestLevel.count(20_000, thorough: 1_000_000) {
             let digits = Int.random(in: 1...21, using: &generator)
             var text = String((0..<digits).map { _ in Character(String(Int.random(in: 0...9, using: &generator))) })
             if Bool.random(using: &generator) { text.insert(".", at: text.index(text.startIndex, offsetBy: Int.random(in: 0...digits, using: &generator))) }

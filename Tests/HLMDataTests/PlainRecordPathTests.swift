@@ -69,7 +69,7 @@ struct PlainRecordPathTests {
         var generator = SystemRandomNumberGenerator()
         var csv = "x,y\n"
         var expected: [Double] = []
-        for _ in 0..<20000 {
+        for _ in 0..<TestLevel.count(20_000, thorough: 1_000_000) {
             let integer = String(Int.random(in: 0..<10_000_000, using: &generator)).prefix(Int.random(in: 1...7, using: &generator))
             let fractionDigits = Int.random(in: 0...8, using: &generator)
             let fraction = fractionDigits == 0 ? "" : String((0..<fractionDigits).map { _ in "0123456789".randomElement(using: &generator)! })
@@ -91,7 +91,7 @@ struct PlainRecordPathTests {
         var generator = SystemRandomNumberGenerator()
         var csv = "x,y\n"
         var expected: [Double] = []
-        for _ in 0..<5000 {
+        for _ in 0..<TestLevel.count(5_000, thorough: 200_000) {
             let value = Double.random(in: -1e6...1e6, using: &generator) * pow(10, Double(Int.random(in: -12...12, using: &generator)))
             let text = "\(value)"
             csv += "\(text),1\n"

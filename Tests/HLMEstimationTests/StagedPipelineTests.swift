@@ -43,3 +43,18 @@ struct StagedPipelineTests {
         #expect(Tolerance.isClose(fitted.components[0].covarianceMatrix[0][0], fitted.sigma * fitted.sigma * lambda[0] * lambda[0], relative: 1e-12))
     }
 }
+
+/// The slow suite (HLM_TEST_LEVEL=2): every bundled dataset's reference fits refitted by the classical
+/// algorithms too, which must reach the profiled optimum's likelihood.
+@Suite("Classical algorithms on every reference fit", .enabled(if: TestLevel.thorough))
+struct ThoroughClassicalTests {
+    @Test(arguments: (try? ReferenceFit.all())?.filter { $0.filter == nil } ?? [])
+    func fisherScoringReachesTheOptimum(_ reference: ReferenceFit) throws {
+        let design = try ModelFormula.parse(reference.formula).design(for: try Fixtures.frame(reference.dataset))
+        let criterion: ProfiledDeviance.Criterion = reference.method == "ML" ? .ml : .reml
+        let fit = try ClassicalEstimation.fit(design, criterion: criterion, algorithm: .fisherScoring)
+        // Never above the optimum; at it when it says it converged.
+        #expect(fit.logLikelihood <= reference.logLik + 1e-6 * abs(reference.logLik), "\(reference)")
+        if fit.converged { #expect(fit.logLikelihood >= reference.logLik - 1e-6 * abs(reference.logLik), "\(reference)") }
+    }
+}

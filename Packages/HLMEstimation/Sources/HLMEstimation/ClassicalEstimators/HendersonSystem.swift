@@ -5,6 +5,14 @@ import HLMFormula
 /// with W = [X Z], C = W'W + diag(0, σ² G⁻¹), the solution of C [β; b] = W'y gives the GLS β and the
 /// BLUPs b, and C⁻¹ gives their joint conditional covariance σ² C⁻¹. Everything is (p + Q)-dimensional,
 /// Q = Σ q_k J_k; it is meant for models where that is at most a few thousand.
+///
+/// Why a second engine beside the blocked factor: EM's and Fisher scoring's updates need traces of
+/// blocks of C⁻¹ (the BLUPs' conditional covariances for every term at once), which the profiled
+/// factor, built to give a determinant and a back-substitution, does not hold without forming the
+/// inverse. What they share with the profiled path: the checks (`LinearMixedModel.validate`), the
+/// criterion they are monitored by (`ProfiledDeviance.logLikelihood`), and the extraction at their
+/// answer (`LinearMixedModel(deviance:summary:)`), so every report is the same. The size cap is that
+/// of a dense (p + Q)² system; y is centred here as in `ProfiledDeviance`, and for the same reason.
 struct HendersonSystem {
     let design: ModelDesign
     let p: Int

@@ -65,11 +65,8 @@ extension BlockedFactor {
                                             for a in b..<r { column[a] -= panel[a] * p0b + second[a] * p1b }
                                         }
                                     default:
-                                        for i in 0..<q1 { block[i + i * q1] += 1 }
-                                        guard SmallCholesky.factor(block, n: q1) else { ok = false; return }
-                                        for i in 0..<q1 { logDiagonal.add(block[i + i * q1]) }
-                                        Self.multiplyRight(panel, rows: r, by: lambda, q1, scratch)
-                                        Self.solveRightLowerTranspose(panel, rows: r, block, q1)
+                                        guard Self.factorFirstTermBlock(block, panel: panel, height: r, lambda: lambda, q1, scratch,
+                                                                        logDiagonal: &logDiagonal) else { ok = false; return }
                                         for b in 0..<r {
                                             let column = target + b * r
                                             for a in b..<r {

@@ -2,6 +2,22 @@ import Foundation
 
 /// Kernels for the per-group q×q blocks and their panels, inline.
 extension BlockedFactor {
+    /// The per-group kernel of the first term, after the congruence λ'Aλ: adds I, factors the block
+    /// (q×q) in place and turns its panel (height × q) into (A₂₁λ) L⁻ᵀ; the log-diagonal is added to
+    /// `logDiagonal`. Both updates use it (the one-term update inlines q = 1 and 2, where the general
+    /// loops cost more than the arithmetic). False when the block is not positive definite.
+    @inline(__always)
+    static func factorFirstTermBlock(_ block: UnsafeMutablePointer<Double>, panel: UnsafeMutablePointer<Double>, height: Int,
+                                     lambda: UnsafePointer<Double>, _ q: Int, _ scratch: UnsafeMutablePointer<Double>,
+                                     logDiagonal: inout LogProduct) -> Bool {
+        for i in 0..<q { block[i + i * q] += 1 }
+        guard SmallCholesky.factor(block, n: q) else { return false }
+        for i in 0..<q { logDiagonal.add(block[i + i * q]) }
+        multiplyRight(panel, rows: height, by: lambda, q, scratch)
+        solveRightLowerTranspose(panel, rows: height, block, q)
+        return true
+    }
+
     /// block ← λ' block λ for a symmetric block given by its lower triangle (upper part left as is).
     /// `scratch` holds at least 2q² doubles.
     @inline(__always)

@@ -73,14 +73,11 @@ struct BlockedFactor {
                         let block = l11p.baseAddress! + j * q1 * q1
                         // λ' A λ + I, with A symmetric (lower triangle stored).
                         Self.congruence(block, lambda, q1, scratch)
-                        for i in 0..<q1 { block[i + i * q1] += 1 }
-                        guard SmallCholesky.factor(block, n: q1) else { ok = false; return }
-                        for i in 0..<q1 { logDiagonal.add(block[i + i * q1]) }
                         // L₂₁ panel: (A₂₁ λ₁) L₁₁⁻ᵀ.
                         let panel = l21p.baseAddress! + products.panelValueStart[j]
                         let height = products.panelStart[j + 1] - products.panelStart[j]
-                        Self.multiplyRight(panel, rows: height, by: lambda, q1, scratch)
-                        Self.solveRightLowerTranspose(panel, rows: height, block, q1)
+                        guard Self.factorFirstTermBlock(block, panel: panel, height: height, lambda: lambda, q1, scratch,
+                                                        logDiagonal: &logDiagonal) else { ok = false; return }
                     }
                 }
             }
