@@ -28,6 +28,12 @@ struct FitCommand: ParsableCommand {
     @OptionGroup var model: ModelOptions
     @OptionGroup var output: OutputOptions
 
+    @Option(name: .long, help: "Save the fitted model (docs/model-json.md) for predict --model and ranef --model.")
+    var save: String?
+
+    @Option(name: .long, help: "Write each data row's fitted value and residual (conditional and marginal) to this CSV.")
+    var residuals: String?
+
     @Flag(name: .long, help: "Print the time of each stage (read, design, fit, report) and the peak memory to standard error.")
     var timing = false
 
@@ -58,5 +64,7 @@ struct FitCommand: ParsableCommand {
             clock.finish()
         }
         try output.write(try ReportRendering.render(report, as: output.format, options: output.renderOptions(codebook: codebook)))
+        if let save { try OutputFile.write(try JSONRendering.render(try SavedModel(fit, groups: model.group)), to: save) }
+        if let residuals { try OutputFile.write(PredictionReport.residualsCSV(dataRows: prepared.dataRows, fit.fittedRows()), to: residuals) }
     }
 }

@@ -11,7 +11,8 @@ struct HLMCommand: ParsableCommand {
         commandName: "hlm",
         abstract: "Hierarchical linear (multilevel, mixed-effects) models.",
         version: HLMVersion.current,
-        subcommands: [FitCommand.self, CompareCommand.self, GroupsCommand.self, DescribeCommand.self, SimulateCommand.self])
+        subcommands: [FitCommand.self, CompareCommand.self, PredictCommand.self, RanefCommand.self, GroupsCommand.self, DescribeCommand.self,
+                      SimulateCommand.self])
 
     /// Runs a subcommand and maps errors to exit codes: 2 for bad usage or input, 1 for a model that
     /// cannot be fitted.
@@ -28,6 +29,8 @@ struct HLMCommand: ParsableCommand {
             exitWithMessage("hlm: error: \(message)", code: .badInput)
         } catch let error as EstimationError {
             exitWithMessage("hlm: error: the model cannot be fitted: \(error)", code: .modelFailure)
+        } catch let error as SavedModelError {
+            exitWithMessage("hlm: error: \(error)", code: .badInput)
         } catch let error as CommandFailure {
             exitWithMessage("hlm: error: \(error.message)", code: error.status)
         } catch {

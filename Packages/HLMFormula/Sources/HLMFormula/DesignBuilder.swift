@@ -72,10 +72,13 @@ struct DesignBuilder {
             if resolved.isCategorical { categorical.insert(predictor.name) }
             if let first = randomDesigns.first, Self.isConstantWithinGroups(resolved, first.codes) { groupLevel.insert(predictor.name) }
         }
-        return ModelDesign(
+        var design = ModelDesign(
             formula: formula, responseName: formula.response.name, y: y, x: x, fixedNames: kept, droppedColumns: dropped,
             randomTerms: randomDesigns, rows: rows, droppedRows: frame.rowCount - rows.count, notes: notes,
             categoricalPredictors: categorical, groupLevelPredictors: groupLevel, offset: offset)
+        design.coding = resolver.coding
+        for term in randomDesigns { design.coding.groupLevels[term.groupName] = term.levels }
+        return design
     }
 
     static func isConstantWithinGroups(_ predictor: ResolvedPredictor, _ groups: [Int32]) -> Bool {

@@ -31,6 +31,8 @@ public struct ModelDesign: Sendable {
     public var weights: [Double]? = nil
     /// Σ log wᵢ: what the weighted log-likelihood adds, halved (0 without weights).
     public var logWeightSum = 0.0
+    /// How predictors became columns (factor levels, transform constants, group levels): for new data.
+    public var coding = DesignCoding()
 
     public var observationCount: Int { y.count }
 }
@@ -53,4 +55,21 @@ public struct RandomEffectsDesign: Sendable {
 
     public var groupCount: Int { levels.count }
     public var termCount: Int { termNames.count }
+}
+
+extension ModelDesign {
+    /// A design without data: what prediction needs of one (formula, coding, column names, levels),
+    /// as a saved model restores it. `terms`: each random-effects term's group name, levels and coefficient names.
+    public static func template(formula: ModelFormula, fixedNames: [String], terms: [(group: String, levels: [String], termNames: [String])],
+                                coding: DesignCoding) -> ModelDesign {
+        let randomTerms = zip(terms, formula.randomTerms).map { term, random in
+            RandomEffectsDesign(groupName: term.group, levels: term.levels, codes: [], termNames: term.termNames,
+                                z: Matrix(rows: 0, columns: term.termNames.count), covariance: random.covariance, covarianceIsDefault: false)
+        }
+        var design = ModelDesign(formula: formula, responseName: formula.response.name, y: [], x: Matrix(rows: 0, columns: fixedNames.count),
+                                 fixedNames: fixedNames, droppedColumns: [], randomTerms: randomTerms, rows: [], droppedRows: 0, notes: [],
+                                 categoricalPredictors: [], groupLevelPredictors: [])
+        design.coding = coding
+        return design
+    }
 }

@@ -14,11 +14,16 @@ final class PredictorResolver {
 
     /// Whether every row of the frame is in use (then a column is used as it is, without a copy).
     let usesAllRows: Bool
+    /// The coding captured while resolving the fit's data.
+    var coding = DesignCoding()
+    /// New data: the fit's coding, applied instead of computed (factor levels, transform constants).
+    let frozen: DesignCoding?
 
-    init(frame: DataFrame, rows: [Int], builder: DesignBuilder) {
+    init(frame: DataFrame, rows: [Int], builder: DesignBuilder, frozen: DesignCoding? = nil) {
         self.frame = frame
         self.rows = rows
         self.builder = builder
+        self.frozen = frozen
         usesAllRows = rows.count == frame.rowCount
     }
 
@@ -31,6 +36,7 @@ final class PredictorResolver {
         switch predictor {
         case .variable(let name):
             let column = frame.column(named: name)!
+            if let frozen, frozen.factor(name, base: nil) != nil, !forceNumeric { return try factor(name, base: nil) }
             if case .numeric(let numbers) = column.values { return .continuous(name: name, values: gather(numbers.values)) }
             if forceNumeric { return try continuous(name) }
             return try factor(name, base: nil)
@@ -73,6 +79,42 @@ final class PredictorResolver {
 
     /// A column as a factor over the rows in use.
     func factor(_ name: String, base: BaseLevel?) throws(FormulaError) -> ResolvedPredictor {
+        if let frozen { return try frozenFactor(name, base: base, frozen) }
+        let (resolved, values) = try computeFactor(name, base: base)
+        if case .categorical(_, _, let levels, let baseIndex) = resolved {
+            coding.record(DesignCoding.Factor(variable: name, requestedBase: DesignCoding.key(base), levels: levels,
+                                              levelValues: values, base: baseIndex))
+        }
+        return resolved
+    }
+
+    /// New data coded by the fit's levels: a value the fit has not seen is an error naming the row.
+    private func frozenFactor(_ name: String, base: BaseLevel?, _ frozen: DesignCoding) throws(FormulaError) -> ResolvedPredictor {
+        guard let coding = frozen.factor(name, base: base) else {
+            throw builder.fail("\"\(name)\" was not a factor in the fitted model", name: name)
+        }
+        let (levels, values, codes) = try factorCodes(name, purpose: "a factor")
+        var map = [Int32](repeating: -1, count: levels.count)
+        for i in levels.indices {
+            if let k = Self.levelIndex(values[i], levels: coding.levels, values: coding.levelValues)
+                ?? Self.levelIndex(levels[i], levels: coding.levels, values: coding.levelValues) {
+                map[i] = Int32(k)
+            }
+        }
+        var mapped = [Int32](repeating: -1, count: codes.count)
+        for (i, code) in codes.enumerated() {
+            guard code >= 0, map[Int(code)] >= 0 else {
+                let value = code >= 0 ? values[Int(code)] : "missing"
+                throw builder.fail("\"\(name)\" is \(value) in data row \(frame.dataRow(rows[i])), a level the fit has not seen (levels: \(coding.levels.joined(separator: ", ")))",
+                                   name: name)
+            }
+            mapped[i] = map[Int(code)]
+        }
+        return .categorical(name: name, codes: mapped, levels: coding.levels, base: coding.base)
+    }
+
+    /// The factor over the rows in use, with its levels' data values.
+    private func computeFactor(_ name: String, base: BaseLevel?) throws(FormulaError) -> (ResolvedPredictor, [String]) {
         var (levels, levelValues, codes) = try factorCodes(name, purpose: "a factor")
         (levels, levelValues, codes) = dropUnusedLevels(name, levels, levelValues, codes)
         var baseIndex = 0
@@ -80,7 +122,7 @@ final class PredictorResolver {
         case .levels(let order)?:
             // The given levels in the given order; rows with other values were dropped before.
             var remap = [Int32](repeating: -1, count: levels.count)
-            var ordered: [String] = []
+            var ordered: [String] = [], orderedValues: [String] = []
             for wanted in order {
                 guard let index = Self.levelIndex(wanted, levels: levels, values: levelValues) else {
                     notes.add(.listedLevelAbsent(variable: name, level: wanted))
@@ -88,9 +130,11 @@ final class PredictorResolver {
                 }
                 remap[index] = Int32(ordered.count)
                 ordered.append(levels[index])
+                orderedValues.append(levelValues[index])
             }
             codes = codes.map { $0 >= 0 ? remap[Int($0)] : -1 }
             levels = ordered
+            levelValues = orderedValues
         case nil, .first?: baseIndex = 0
         case .last?: baseIndex = levels.count - 1
         case .value(let value)?:
@@ -102,7 +146,7 @@ final class PredictorResolver {
             }
             baseIndex = index
         }
-        return .categorical(name: name, codes: codes, levels: levels, base: baseIndex)
+        return (.categorical(name: name, codes: codes, levels: levels, base: baseIndex), levelValues)
     }
 
     /// The index of a level named by its data value or its label (numbers compared as numbers).
@@ -137,6 +181,7 @@ final class PredictorResolver {
     private func orthogonalPolynomial(_ call: FunctionCall) throws(FormulaError) -> ResolvedPredictor {
         let x = Self.evaluateElementwise(call.argument, frame: frame, rows: rows)
         let degree = call.degree ?? 1
+        if let constants = frozen?.constants[call.text] { return .numericColumns(name: call.text, columns: Self.polynomial(x, constants, call)) }
         let distinct = Set(x).count
         guard degree < distinct else {
             throw builder.fail("\(call.text): the degree must be less than the number of distinct values (\(distinct))",
@@ -146,6 +191,8 @@ final class PredictorResolver {
         let centred = x.map { $0 - mean }
         var basis: [[Double]] = [[Double](repeating: 1 / n.squareRoot(), count: x.count)]
         var columns: [(name: String, values: [Double])] = []
+        // R's coefficients for new data: α_k = Σ x v²_{k−1} / ‖v_{k−1}‖², and the squared norms [1, n, ‖v₁‖², …].
+        var alpha: [Double] = [mean], norms: [Double] = [1, n]
         for k in 1...degree {
             var v = centred.map { Foundation.pow($0, Double(k)) }
             for _ in 0..<2 {
@@ -154,12 +201,34 @@ final class PredictorResolver {
                     for i in v.indices { v[i] -= dot * b[i] }
                 }
             }
-            let norm = v.reduce(0) { $0 + $1 * $1 }.squareRoot()
+            let norm2 = v.reduce(0) { $0 + $1 * $1 }
+            if k < degree { alpha.append(zip(centred, v).reduce(0) { $0 + $1.0 * $1.1 * $1.1 } / norm2 + mean) }
+            norms.append(norm2)
+            let norm = norm2.squareRoot()
             v = v.map { $0 / norm }
             basis.append(v)
             columns.append((call.text + String(k), v))
         }
+        coding.constants[call.text] = [Double(degree)] + alpha + norms
         return .numericColumns(name: call.text, columns: columns)
+    }
+
+    /// `poly` at new values by R's three-term recurrence from the fit's coefficients.
+    static func polynomial(_ x: [Double], _ constants: [Double], _ call: FunctionCall) -> [(name: String, values: [Double])] {
+        let degree = Int(constants[0]), alpha = Array(constants[1...degree]), norms = Array(constants[(degree + 1)...])
+        var previous = [Double](repeating: 1, count: x.count)
+        var current = x.map { $0 - alpha[0] }
+        var columns = [(call.text + "1", current.map { $0 / norms[2].squareRoot() })]
+        if degree >= 2 {
+            for i in 2...degree {
+                let ratio = norms[i] / norms[i - 1]
+                let next = x.indices.map { (x[$0] - alpha[i - 1]) * current[$0] - ratio * previous[$0] }
+                previous = current
+                current = next
+                columns.append((call.text + String(i), current.map { $0 / norms[i + 1].squareRoot() }))
+            }
+        }
+        return columns
     }
 
     /// Levels, their data values, and per-row codes of a column used as a factor or grouping factor.
@@ -257,14 +326,17 @@ final class PredictorResolver {
         case .identity:
             return values
         case .scale:
+            if let constants = frozen?.constants[call.text] { return values.map { ($0 - constants[0]) / constants[1] } }
             let n = Double(values.count), mean = values.reduce(0, +) / n
             let sd = (values.reduce(0) { $0 + ($1 - mean) * ($1 - mean) } / (n - 1)).squareRoot()
+            coding.constants[call.text] = [mean, sd]
             guard sd > 0 else { throw builder.fail("\(call.text): the column is constant, so it cannot be scaled", name: call.argument.variables.first) }
             return values.map { ($0 - mean) / sd }
         case .poly:
             preconditionFailure("poly() resolves to several columns")
         case .center:
-            let mean = values.reduce(0, +) / Double(values.count)
+            let mean = frozen?.constants[call.text]?[0] ?? values.reduce(0, +) / Double(values.count)
+            coding.constants[call.text] = [mean]
             return values.map { $0 - mean }
         case .cwc, .gmean:
             let (_, codes) = try groupingFactor([call.group!])

@@ -8,6 +8,8 @@ public struct PreparedModel: Sendable {
     public var design: ModelDesign
     /// Rows removed by the filters, before rows with missing values were dropped.
     public var filteredRows: Int
+    /// The 1-based data row (in the file) of each row the design uses.
+    public var dataRows: [Int]
 
     /// `groups`: level equations' grouping columns, level 2 first. `where`: a row filter in `--where` syntax.
     /// `weights`: a column of prior weights.
@@ -17,7 +19,8 @@ public struct PreparedModel: Sendable {
         let data = try filtered(frame, by: [filter, formula.filter].compactMap { $0 })
         var design = try formula.design(for: data)
         if let weights { design = try design.weighted(by: weights, in: data) }
-        return PreparedModel(formula: formula, design: design, filteredRows: frame.rowCount - data.rowCount)
+        return PreparedModel(formula: formula, design: design, filteredRows: frame.rowCount - data.rowCount,
+                             dataRows: design.rows.map(data.dataRow))
     }
 
     /// Several models on the same rows (those every model can use), for comparing them. The formulas'
@@ -33,7 +36,9 @@ public struct PreparedModel: Sendable {
         let data = try filtered(frame, by: [filter, conditions.first].compactMap { $0 })
         var designs = try ModelFormula.designs(formulas, for: data)
         if let weights { designs = try designs.map { design throws(DataError) in try design.weighted(by: weights, in: data) } }
-        return zip(formulas, designs).map { PreparedModel(formula: $0, design: $1, filteredRows: frame.rowCount - data.rowCount) }
+        return zip(formulas, designs).map { formula, design in
+            PreparedModel(formula: formula, design: design, filteredRows: frame.rowCount - data.rowCount, dataRows: design.rows.map(data.dataRow))
+        }
     }
 
     static func filtered(_ frame: DataFrame, by expressions: [String]) throws(DataError) -> DataFrame {

@@ -1,0 +1,31 @@
+import ArgumentParser
+import Foundation
+import HLMData
+import HLMEstimation
+import HLMFormula
+
+/// Where `predict` and `ranef` get their model: DATA FORMULA (fitted now) or --model FILE (saved).
+struct ModelSource: ParsableArguments {
+    @Argument(help: "A CSV file to fit FORMULA to (or use --model).")
+    var dataPath: String?
+    @Argument(help: "The model, in any notation.")
+    var formula: String?
+    @Option(name: .long, help: "A model saved by hlm fit --save, instead of DATA FORMULA.")
+    var model: String?
+    @OptionGroup var options: ModelOptions
+
+    func validate() throws {
+        if model != nil && (dataPath != nil || formula != nil) { throw ValidationError("give DATA FORMULA or --model FILE, not both") }
+        if model == nil && (dataPath == nil || formula == nil) { throw ValidationError("give DATA FORMULA, or --model FILE") }
+    }
+
+    /// The saved model, or the fit of FORMULA to DATA turned into one.
+    func load() throws -> SavedModel {
+        if let model { return try SavedModel.read(model) }
+        let (frame, _) = try DataLoading.load(dataPath: dataPath!)
+        let prepared = try options.prepare(formula: formula!, frame: frame)
+        return try SavedModel(options.fit(prepared), groups: options.group)
+    }
+}
+
+

@@ -1,0 +1,91 @@
+import Foundation
+import HLMData
+import HLMEstimation
+
+/// `hlm ranef`'s output: a table as Stata's `predict, reffects reses` lists them, CSV (one row per
+/// group and coefficient) or JSON (`{"ranef": [...]}`, docs/fit-json.md).
+public enum RandomEffectsRendering {
+    public enum Format: String, Sendable {
+        case text, csv, json
+    }
+
+    struct JSONBody: Encodable {
+        var ranef: [RandomEffectsTable]
+    }
+
+    public static func render(_ tables: [RandomEffectsTable], as format: Format) throws -> String {
+        switch format {
+        case .json: return try JSONRendering.render(JSONBody(ranef: tables))
+        case .csv:
+            var frame = DataFrame(columns: [])
+            var group: [String?] = [], level: [String?] = [], term: [String?] = [], mode: [Double] = [], sd: [Double] = []
+            for table in tables {
+                for entry in table.levels {
+                    for (k, name) in table.terms.enumerated() {
+                        group.append(table.group)
+                        level.append(entry.level)
+                        term.append(name)
+                        mode.append(entry.mode[k])
+                        sd.append(entry.condSD[k])
+                    }
+                }
+            }
+            frame = DataFrame(columns: [
+                Column(name: "group", values: .text(TextColumn(values: group))), Column(name: "level", values: .text(TextColumn(values: level))),
+                Column(name: "term", values: .text(TextColumn(values: term))), Column(name: "mode", values: .numeric(NumericColumn(mode))),
+                Column(name: "condSD", values: .numeric(NumericColumn(sd))),
+            ])
+            return CSVWriter().write(frame)
+        case .text:
+            var document = Document()
+            for table in tables {
+                let names = table.terms.map { $0 == "(Intercept)" ? "_cons" : $0 }
+                document.append(.paragraph("Random effects of \(table.group) (conditional modes and conditional SDs):"))
+                document.append(.table(Table(header: [table.group] + names.flatMap { ["\($0)", "se(\($0))"] }, rows: table.levels.map { entry in
+                    [entry.level] + entry.mode.indices.flatMap { [NumberFormatting.significant(entry.mode[$0], 7), NumberFormatting.significant(entry.condSD[$0], 7)] }
+                })))
+            }
+            return TextRenderer().render(document)
+        }
+    }
+}
+
+/// `hlm predict`'s JSON: `{"reForm": "all", "predictions": [{"row": 1, "fit": ..., "se": ..., "lower": ..., "upper": ...}]}`.
+public struct PredictionReport: Sendable, Encodable {
+    public var reForm: String
+    public var interval: String
+    public var level: Double
+    public var predictions: [PredictedValue]
+
+    public init(reForm: String, interval: String, level: Double, predictions: [PredictedValue]) {
+        self.reForm = reForm
+        self.interval = interval
+        self.level = level
+        self.predictions = predictions
+    }
+
+    /// NEW.csv's columns, then `fit` (and `se`, `lower`, `upper` with an interval).
+    public static func csv(_ frame: DataFrame, _ predictions: [PredictedValue], interval: Bool) -> String {
+        var out = frame
+        out.setColumn(Column(name: "fit", values: .numeric(NumericColumn(predictions.map(\.fit)))))
+        if interval {
+            out.setColumn(Column(name: "se", values: .numeric(NumericColumn(predictions.map { $0.se ?? .nan }))))
+            out.setColumn(Column(name: "lower", values: .numeric(NumericColumn(predictions.map { $0.lower ?? .nan }))))
+            out.setColumn(Column(name: "upper", values: .numeric(NumericColumn(predictions.map { $0.upper ?? .nan }))))
+        }
+        return CSVWriter().write(out)
+    }
+
+    /// `fit --residuals`: `row`, `fitted`, `residual`, `fittedMarginal`, `residualMarginal`, in file order.
+    public static func residualsCSV(dataRows: [Int], _ rows: [FittedRow]) -> String {
+        let order = dataRows.indices.sorted { dataRows[$0] < dataRows[$1] }
+        let frame = DataFrame(columns: [
+            Column(name: "row", values: .numeric(NumericColumn(order.map { Double(dataRows[$0]) }))),
+            Column(name: "fitted", values: .numeric(NumericColumn(order.map { rows[$0].fitted }))),
+            Column(name: "residual", values: .numeric(NumericColumn(order.map { rows[$0].residual }))),
+            Column(name: "fittedMarginal", values: .numeric(NumericColumn(order.map { rows[$0].fittedMarginal }))),
+            Column(name: "residualMarginal", values: .numeric(NumericColumn(order.map { rows[$0].residualMarginal }))),
+        ])
+        return CSVWriter().write(frame)
+    }
+}
