@@ -76,15 +76,24 @@ enum OutputFile {
     /// Prints `text`, or writes it to `output` through a temporary file and a rename, so that a
     /// failure never leaves a partial file.
     static func write(_ text: String, to output: String?) throws {
+        try write(Data(text.utf8), to: output)
+    }
+
+    /// The same for bytes.
+    static func write(_ bytes: [UInt8], to output: String?) throws {
+        try write(Data(bytes), to: output)
+    }
+
+    static func write(_ data: Data, to output: String?) throws {
         guard let output else {
-            FileHandle.standardOutput.write(Data(text.utf8))
+            FileHandle.standardOutput.write(data)
             return
         }
         let target = URL(fileURLWithPath: output)
         let temporary = target.deletingLastPathComponent()
             .appendingPathComponent(".\(target.lastPathComponent).\(ProcessInfo.processInfo.processIdentifier).tmp")
         do {
-            try Data(text.utf8).write(to: temporary)
+            try data.write(to: temporary)
         } catch {
             try? FileManager.default.removeItem(at: temporary)
             throw CommandFailure(message: "\(output): cannot write (\(error.localizedDescription))", status: .badInput)

@@ -37,10 +37,12 @@ struct PredictCommand: ParsableCommand {
         let (frame, _) = try DataLoading.load(dataPath: newdata)
         let level = source.options.level.map { $0 / 100 } ?? 0.95
         let predictions = try saved.predictionModel().predict(frame, scope: reForm, interval: interval, level: level)
-        let text = format == .json
-            ? try JSONRendering.render(PredictionReport(reForm: reForm.rawValue, interval: interval.rawValue, level: level, predictions: predictions))
-            : PredictionReport.csv(frame, predictions, interval: interval != .none)
-        try OutputFile.write(text, to: output)
+        if format == .json {
+            let report = PredictionReport(reForm: reForm.rawValue, interval: interval.rawValue, level: level, predictions: predictions)
+            try OutputFile.write(try JSONRendering.render(report), to: output)
+        } else {
+            try OutputFile.write(PredictionReport.csv(frame, predictions, interval: interval != .none), to: output)
+        }
     }
 }
 

@@ -4,38 +4,38 @@ public struct CSVWriter: Sendable {
     public init() {}
 
     public func write(_ frame: DataFrame) -> String {
-        var output = frame.columnNames.map(Self.quoted).joined(separator: ",") + "\n"
-        output.reserveCapacity(frame.rowCount * frame.columns.count * 8)
+        String(decoding: bytes(frame), as: UTF8.self)
+    }
+
+    /// The CSV as bytes, built without a String per field (labels quoted once per level).
+    public func bytes(_ frame: DataFrame) -> [UInt8] {
+        var output = Array((frame.columnNames.map(Self.quoted).joined(separator: ",") + "\n").utf8)
+        output.reserveCapacity(frame.rowCount * frame.columns.count * 10)
+        let labels: [[[UInt8]]] = frame.columns.map { column in
+            if case .categorical(let c) = column.values { return c.levels.map { Array(Self.quoted($0).utf8) } }
+            return []
+        }
+        let na = Array("NA".utf8)
         for row in 0..<frame.rowCount {
-            var first = true
-            for column in frame.columns {
-                if !first { output += "," }
-                first = false
-                output += field(column.values, row)
+            for (k, column) in frame.columns.enumerated() {
+                if k > 0 { output.append(UInt8(ascii: ",")) }
+                switch column.values {
+                case .numeric(let c):
+                    if c.isMissing[row] { output += na } else { NumericCSV.append(c.values[row], to: &output) }
+                case .categorical(let c):
+                    let code = c.codes[row]
+                    if code < 0 { output += na } else { output += labels[k][Int(code)] }
+                case .text(let c):
+                    if let text = c[row] { var quoted = Self.quoted(text); quoted.withUTF8 { output.append(contentsOf: $0) } } else { output += na }
+                }
             }
-            output += "\n"
+            output.append(UInt8(ascii: "\n"))
         }
         return output
     }
 
-    private func field(_ values: ColumnValues, _ row: Int) -> String {
-        switch values {
-        case .numeric(let c):
-            if c.isMissing[row] { return "NA" }
-            let x = c.values[row]
-            if x.isInfinite { return x < 0 ? "-Inf" : "Inf" }
-            if x == x.rounded(), abs(x) < 1e15 { return String(Int64(x)) }
-            return "\(x)"
-        case .categorical(let c):
-            let code = c.codes[row]
-            return code < 0 ? "NA" : Self.quoted(c.levels[Int(code)])
-        case .text(let c):
-            return c[row].map(Self.quoted) ?? "NA"
-        }
-    }
-
     /// Quotes a field when it holds a comma, quote, line break, surrounding space, or would read as missing.
-    static func quoted(_ text: String) -> String {
+    public static func quoted(_ text: String) -> String {
         let needsQuotes = text.isEmpty || text == "NA" || text == "." || text.contains(where: { "\",\n\r".contains($0) })
             || text.first?.isWhitespace == true || text.last?.isWhitespace == true
         guard needsQuotes else { return text }

@@ -65,7 +65,7 @@ public struct PredictionReport: Sendable, Encodable {
     }
 
     /// NEW.csv's columns, then `fit` (and `se`, `lower`, `upper` with an interval).
-    public static func csv(_ frame: DataFrame, _ predictions: [PredictedValue], interval: Bool) -> String {
+    public static func csv(_ frame: DataFrame, _ predictions: [PredictedValue], interval: Bool) -> [UInt8] {
         var out = frame
         out.setColumn(Column(name: "fit", values: .numeric(NumericColumn(predictions.map(\.fit)))))
         if interval {
@@ -73,19 +73,17 @@ public struct PredictionReport: Sendable, Encodable {
             out.setColumn(Column(name: "lower", values: .numeric(NumericColumn(predictions.map { $0.lower ?? .nan }))))
             out.setColumn(Column(name: "upper", values: .numeric(NumericColumn(predictions.map { $0.upper ?? .nan }))))
         }
-        return CSVWriter().write(out)
+        return CSVWriter().bytes(out)
     }
 
     /// `fit --residuals`: `row`, `fitted`, `residual`, `fittedMarginal`, `residualMarginal`, in file order.
-    public static func residualsCSV(dataRows: [Int], _ rows: [FittedRow]) -> String {
-        let order = dataRows.indices.sorted { dataRows[$0] < dataRows[$1] }
-        let frame = DataFrame(columns: [
-            Column(name: "row", values: .numeric(NumericColumn(order.map { Double(dataRows[$0]) }))),
-            Column(name: "fitted", values: .numeric(NumericColumn(order.map { rows[$0].fitted }))),
-            Column(name: "residual", values: .numeric(NumericColumn(order.map { rows[$0].residual }))),
-            Column(name: "fittedMarginal", values: .numeric(NumericColumn(order.map { rows[$0].fittedMarginal }))),
-            Column(name: "residualMarginal", values: .numeric(NumericColumn(order.map { rows[$0].residualMarginal }))),
+    public static func residualsCSV(dataRows: [Int], _ rows: [FittedRow]) -> [UInt8] {
+        // The design's rows are in file order already (filters and missing values only remove rows).
+        let sorted = zip(dataRows, dataRows.dropFirst()).allSatisfy { $0 < $1 }
+        let order = sorted ? Array(dataRows.indices) : dataRows.indices.sorted { dataRows[$0] < dataRows[$1] }
+        return NumericCSV.bytes(header: ["row", "fitted", "residual", "fittedMarginal", "residualMarginal"], columns: [
+            order.map { Double(dataRows[$0]) }, order.map { rows[$0].fitted }, order.map { rows[$0].residual },
+            order.map { rows[$0].fittedMarginal }, order.map { rows[$0].residualMarginal },
         ])
-        return CSVWriter().write(frame)
     }
 }

@@ -81,25 +81,30 @@ extension PredictionModel {
         let z = Distributions.normalQuantile(0.5 + level / 2)
         var result: [PredictedValue] = []
         result.reserveCapacity(n)
+        // Flat copies, so that the row loop neither allocates nor retains.
+        let x = data.x.values
+        let modes = terms.map { $0.modes.flatMap { $0 } }
+        let conditional = terms.map { $0.conditionalCovariances.flatMap { $0 } }
+        let covariance = terms.map { $0.covariance.flatMap { $0 } }
         for i in 0..<n {
             var fit = data.offset[i], fixedVariance = 0.0
-            for a in 0..<p { fit += data.x[i, a] * beta[a] }
+            for a in 0..<p { fit += x[i + a * n] * beta[a] }
             if interval != .none {
-                for a in 0..<p { for b in 0..<p { fixedVariance += data.x[i, a] * betaCovariance[a + b * p] * data.x[i, b] } }
+                for a in 0..<p {
+                    var s = 0.0
+                    for b in 0..<p { s += betaCovariance[a + b * p] * x[i + b * n] }
+                    fixedVariance += x[i + a * n] * s
+                }
             }
             var randomVariance = 0.0
             for (k, term) in data.terms.enumerated() {
-                let q = terms[k].terms.count, code = Int(term.codes[i])
-                let zi = (0..<q).map { term.z[i, $0] }
-                if scope == .all && code >= 0 { for a in 0..<q { fit += zi[a] * terms[k].modes[code][a] } }
+                let q = terms[k].terms.count, code = Int(term.codes[i]), zv = term.z.values
+                let known = scope == .all && code >= 0
+                if known { for a in 0..<q { fit += zv[i + a * n] * modes[k][code * q + a] } }
                 guard interval == .prediction else { continue }
-                if scope == .all && code >= 0 {
-                    let c = terms[k].conditionalCovariances[code]
-                    for a in 0..<q { for b in 0..<q { randomVariance += zi[a] * c[a + b * q] * zi[b] } }
-                } else {
-                    let c = terms[k].covariance
-                    for a in 0..<q { for b in 0..<q { randomVariance += zi[a] * c[a][b] * zi[b] } }
-                }
+                // A known level's conditional covariance (column-major), else Σ (row by row; symmetric).
+                let c = known ? conditional[k] : covariance[k], base = known ? code * q * q : 0
+                for a in 0..<q { for b in 0..<q { randomVariance += zv[i + a * n] * c[base + a + b * q] * zv[i + b * n] } }
             }
             var value = PredictedValue(row: frame.dataRow(i), fit: fit)
             if interval != .none {

@@ -24,10 +24,19 @@ extension LinearMixedModel {
         }
         var conditional = marginal
         for (k, term) in design.randomTerms.enumerated() {
-            let q = term.termCount, z = term.z.values
-            for a in 0..<q {
-                let offset = a * n
-                for i in 0..<n { conditional[i] += z[offset + i] * conditionalModes[k][Int(term.codes[i])][a] }
+            let q = term.termCount
+            let modes = conditionalModes[k].flatMap { $0 }
+            term.z.values.withUnsafeBufferPointer { z in
+                term.codes.withUnsafeBufferPointer { codes in
+                    modes.withUnsafeBufferPointer { modes in
+                        conditional.withUnsafeMutableBufferPointer { conditional in
+                            for a in 0..<q {
+                                let column = z.baseAddress! + a * n
+                                for i in 0..<n { conditional[i] += column[i] * modes[Int(codes[i]) * q + a] }
+                            }
+                        }
+                    }
+                }
             }
         }
         for i in 0..<n {
