@@ -37,6 +37,8 @@ struct CompareCommand: ParsableCommand {
         let (frame, codebook) = try data.load()
         data.printWarnings(frame)
         let prepared = try model.prepare(formulas: formulas, frame: frame)
+        KernelChoice.restartWithBetterKernelsIfWorthIt(denseRows: prepared.map { BLASKernels.denseRows($0.design) }.max() ?? 0,
+                                                        dataPath: data.dataPath)
         let fits = try prepared.map(model.fit)
         let comparison = try ModelComparison(fits, refit: !noRefit)
         let first = prepared[0].formula

@@ -48,6 +48,7 @@ struct FitCommand: ParsableCommand {
         data.printWarnings(frame)
         clock.lap("read")
         let prepared = try model.prepare(formula: model.formulaText(formula), frame: frame)
+        KernelChoice.restartWithBetterKernelsIfWorthIt(denseRows: BLASKernels.denseRows(prepared.design), dataPath: data.dataPath)
         clock.lap("design")
         let fit = try model.fit(prepared)
         clock.lap("fit")

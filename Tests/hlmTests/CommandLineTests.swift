@@ -21,10 +21,11 @@ struct CommandLineTests {
         return Fixtures.repositoryRoot.appendingPathComponent(".build/debug/hlm")
     }()
 
-    static func run(_ arguments: [String], stdin: String? = nil) throws -> Outcome {
+    static func run(_ arguments: [String], stdin: String? = nil, environment: [String: String] = [:]) throws -> Outcome {
         let process = Process()
         process.executableURL = executable
         process.arguments = arguments
+        if !environment.isEmpty { process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 } }
         let out = Pipe(), err = Pipe(), input = Pipe()
         process.standardOutput = out
         process.standardError = err

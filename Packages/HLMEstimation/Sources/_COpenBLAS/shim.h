@@ -23,5 +23,7 @@ void dsyev_(const char *jobz, const char *uplo, const int *n, double *a, const i
 // OpenBLAS's own thread count: turned to one while HLMEstimation splits the work itself.
 void openblas_set_num_threads(int num_threads);
 int openblas_get_num_threads(void);
+// The core type OpenBLAS chose its kernels for ("Prescott", "Haswell", "SkylakeX", ...).
+char *openblas_get_corename(void);
 
 #endif

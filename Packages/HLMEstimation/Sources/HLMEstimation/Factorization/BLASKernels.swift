@@ -1,0 +1,52 @@
+import Foundation
+import HLMFormula
+import _COpenBLAS
+
+/// OpenBLAS picks its kernels from the CPU model when it loads; where the model is masked (VMs, some
+/// laptops) it falls back to generic SSE3 kernels ("Prescott") although the CPU has AVX2 or AVX-512, and
+/// dense factorisations run 2–3 times slower. This reads what OpenBLAS chose and what the CPU can do.
+/// OpenBLAS reads `OPENBLAS_CORETYPE` only when it loads, so the remedy is the caller's: set it and
+/// start the process again (the `hlm` app does, once, before any work).
+public enum BLASKernels {
+    /// The core type OpenBLAS chose.
+    public static var chosen: String {
+        guard let name = openblas_get_corename() else { return "" }
+        return String(cString: name)
+    }
+
+    /// Kernels no better than SSE3: what OpenBLAS falls back to when it does not know the CPU model.
+    static let generic: Set<String> = ["prescott", "katmai", "coppermine", "northwood", "banias", "core2", "penryn", "dunnington",
+                                       "atom", "nehalem", "unknown"]
+
+    /// The core type to ask for instead, or nil when OpenBLAS's choice stands (it chose well, the user
+    /// set `OPENBLAS_CORETYPE`, or the CPU's features are unknown). From the CPU's flags: AVX-512
+    /// (F, CD, BW, DQ, VL) → SkylakeX; AVX2 and FMA → Haswell; AVX → SandyBridge.
+    public static func preferredCoreType(environment: [String: String] = ProcessInfo.processInfo.environment,
+                                         cpuFlags: Set<String>? = nil, chosen: String = BLASKernels.chosen) -> String? {
+        guard environment["OPENBLAS_CORETYPE"] == nil, generic.contains(chosen.lowercased()) else { return nil }
+        guard let flags = cpuFlags ?? Self.cpuFlags() else { return nil }
+        if flags.isSuperset(of: ["avx512f", "avx512cd", "avx512bw", "avx512dq", "avx512vl"]) { return "SkylakeX" }
+        if flags.isSuperset(of: ["avx2", "fma"]) { return "Haswell" }
+        if flags.contains("avx") { return "SandyBridge" }
+        return nil
+    }
+
+    /// Whether a dense block of this many rows is worth a restart for better kernels: from 256 rows its
+    /// factorisation dominates an evaluation.
+    public static func worthRestarting(denseRows: Int) -> Bool { denseRows >= 256 }
+
+    /// The rows of the factor's dense block for a design: every term's columns but the largest one's,
+    /// plus X's and y's.
+    public static func denseRows(_ design: ModelDesign) -> Int {
+        let sizes = design.randomTerms.map { $0.termCount * $0.groupCount }
+        return sizes.reduce(0, +) - (sizes.max() ?? 0) + design.x.columns + 1
+    }
+
+    /// The CPU's feature flags (Linux's /proc/cpuinfo); nil where they cannot be read.
+    static func cpuFlags() -> Set<String>? {
+        guard let text = try? String(contentsOfFile: "/proc/cpuinfo", encoding: .utf8),
+              let line = text.split(separator: "\n").first(where: { $0.hasPrefix("flags") }),
+              let colon = line.firstIndex(of: ":") else { return nil }
+        return Set(line[line.index(after: colon)...].split(separator: " ").map(String.init))
+    }
+}
