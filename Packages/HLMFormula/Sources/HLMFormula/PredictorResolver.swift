@@ -253,6 +253,28 @@ final class PredictorResolver {
                 throw builder.fail("\"\(name)\" is a continuous numeric variable (it has the value \(fractional)); it cannot be used as \(purpose)",
                                    name: name, hint: "grouping factors and factors need discrete codes")
             }
+            // Whole numbers in a range no wider than a few times the rows: a table by value, no hashing
+            // (ids 0…J−1 are the usual case); otherwise the distinct values sorted.
+            if let low = values.min(), let high = values.max(), high - low < Double(max(4 * values.count, 1_000)), abs(low) < 1e15, abs(high) < 1e15 {
+                let base = Int64(low), width = Int(Int64(high) - base) + 1
+                var code = [Int32](repeating: -1, count: width)
+                values.withUnsafeBufferPointer { v in
+                    code.withUnsafeMutableBufferPointer { code in
+                        for x in v { code[Int(Int64(x) - base)] = 0 }
+                    }
+                }
+                var names: [String] = []
+                var next: Int32 = 0
+                for i in 0..<width where code[i] == 0 {
+                    code[i] = next
+                    next += 1
+                    names.append(String(base + Int64(i)))
+                }
+                let codes = values.withUnsafeBufferPointer { v in
+                    code.withUnsafeBufferPointer { code in v.map { code[Int(Int64($0) - base)] } }
+                }
+                return (names, names, codes)
+            }
             let distinct = Array(Set(values)).sorted()
             var index: [Double: Int32] = [:]
             for (i, v) in distinct.enumerated() { index[v] = Int32(i) }
