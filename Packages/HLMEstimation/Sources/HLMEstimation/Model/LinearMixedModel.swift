@@ -49,6 +49,43 @@ public struct LinearMixedModel: Sendable {
         }
         var summary = BOBYQA.minimize(objective, start: start, lower: parameters.lowerBounds, upper: parameters.upperBounds,
                                       initialSteps: [Double](repeating: initialStep, count: start.count))
+        // An optimum on the boundary (a diagonal of λ at 0) may be a poorer one than an interior optimum
+        // nearby: BOBYQA does not leave a bound it has settled on. Try again from the same point with
+        // each such diagonal moved off the bound, and keep the better (InstEval's 4-term model stopped
+        // 0.77 below lme4's log-likelihood before this, on one machine's kernels).
+        let boundary = parameters.terms.indices.flatMap { k in
+            parameters.diagonalIndices(term: k).filter { summary.finalTheta[$0] < SingularityCheck.tolerance }
+        }
+        // Off the bound with the column's other entries as they were, and with their signs turned (a
+        // correlation of the other sign: both are local optima for nearly collinear columns).
+        var starts: [[Double]] = []
+        if !boundary.isEmpty {
+            var nudged = summary.finalTheta, flipped = summary.finalTheta
+            for i in boundary {
+                nudged[i] = 0.1
+                flipped[i] = 0.1
+                for j in parameters.columnBelowDiagonal(index: i) { flipped[j] = -flipped[j] }
+            }
+            starts = flipped == nudged ? [nudged] : [nudged, flipped]
+        }
+        for nudged in starts {
+            if deviance.evaluate(nudged).isFinite {
+                let other = BOBYQA.minimize(objective, start: nudged, lower: parameters.lowerBounds, upper: parameters.upperBounds,
+                                            initialSteps: [Double](repeating: 0.05, count: start.count))
+                if other.finalObjective < summary.finalObjective - 1e-10 * abs(summary.finalObjective) {
+                    var better = other
+                    better.algorithm = summary.algorithm + " (restarted off the boundary: a better optimum)"
+                    better.initialTheta = start
+                    better.initialObjective = summary.initialObjective
+                    better.evaluations += summary.evaluations
+                    better.passes = summary.passes + other.passes
+                    summary = better
+                } else {
+                    summary.evaluations += other.evaluations
+                    summary.passes += other.passes
+                }
+            }
+        }
         // Never stop short: when the gradient at the optimum is not small, restart from there.
         var (convergence, curvature) = assess(summary, deviance)
         if convergence != nil {

@@ -94,6 +94,20 @@ public struct CovarianceParameters: Sendable {
         return lambda
     }
 
+    /// For the θ index of a diagonal element of an unstructured term, the θ indices below it in its
+    /// column of λ (empty for other structures).
+    public func columnBelowDiagonal(index: Int) -> [Int] {
+        for (k, term) in terms.enumerated() where term.structure == .unstructured {
+            var position = term.offset
+            for j in 0..<term.q {
+                if position == index { return Array((position + 1)..<(position + term.q - j)) }
+                position += term.q - j
+            }
+            _ = k
+        }
+        return []
+    }
+
     /// Indices in θ of diagonal elements (for boundary and singularity checks), per term.
     public func diagonalIndices(term k: Int) -> [Int] {
         let term = terms[k]
