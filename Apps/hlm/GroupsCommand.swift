@@ -8,7 +8,8 @@ struct GroupsCommand: ParsableCommand {
         commandName: "groups",
         abstract: "Per-group OLS and empirical-Bayes coefficients, their standard errors and the shrinkage.",
         discussion: """
-            The model must have one random-effects term. Example (the slides' statsby regressions beside the EB estimates):
+            Every term of every model: EB estimates for all; each group's own OLS
+            fit beside them where it exists (a model with one term). Example (the slides' statsby regressions beside the EB estimates):
               hlm groups Examples/data/gcse.csv "gcse ~ lrt + (lrt | school)" \\
                 --where "nstu > 4" --method ml
             """)
@@ -23,9 +24,15 @@ struct GroupsCommand: ParsableCommand {
         let (frame, _) = try data.load()
         data.printWarnings(frame)
         let fit = try model.fit(try model.prepare(formula: model.formulaText(formula), frame: frame))
-        guard let estimates = GroupEstimates(fit) else {
-            throw CommandFailure(message: "hlm groups needs a model with one random-effects term", status: .badInput)
+        let all = try GroupEstimates.all(fit)
+        guard !all.isEmpty else { throw CommandFailure(message: "hlm groups needs a model with a random-effects term", status: .badInput) }
+        // One term: its table (JSON: one object, as before); several: one table per term (JSON: an array).
+        if all.count == 1 {
+            try output.write(try ReportRendering.render(all[0], as: output.format))
+        } else if output.format == .json {
+            try output.write(try JSONRendering.render(all))
+        } else {
+            try output.write(try all.map { try ReportRendering.render($0, as: output.format) }.joined(separator: "\n"))
         }
-        try output.write(try ReportRendering.render(estimates, as: output.format))
     }
 }

@@ -73,3 +73,19 @@ struct PredictionCommandLineTests {
         #expect(result.stderr.contains("Days"))
     }
 }
+
+/// `hlm groups` for every term of every model: EB estimates with their conditional SEs.
+@Suite("Groups for every model")
+struct GroupsEveryModelTests {
+    @Test func crossedModelHasATablePerTerm() throws {
+        let result = try CommandLineTests.run(["groups", Fixtures.path("penicillin.csv"), "diameter ~ 1 + (1 | plate) + (1 | sample)", "--format", "json"])
+        #expect(result.status == 0, "\(result.stderr)")
+        let tables = try #require(try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [[String: Any]])
+        #expect(tables.map { $0["group"] as? String } == ["plate", "sample"])
+        let plate = try #require((tables[0]["groups"] as? [[String: Any]])?.first { $0["name"] as? String == "a" })
+        // lme4: fixef 22.9722 + ranef 0.80455, condSD 0.271359 (Tools/crosscheck-prediction.R).
+        #expect(Tolerance.isClose((plate["empiricalBayes"] as! [Double])[0], 22.9722222222219 + 0.804546905840962, relative: 1e-6))
+        #expect(Tolerance.isClose((plate["empiricalBayesStdError"] as! [Double])[0], 0.271359302595889, relative: 1e-3))
+        #expect(plate["ols"] == nil)
+    }
+}
