@@ -66,6 +66,6 @@ struct FitCommand: ParsableCommand {
         }
         try output.write(try ReportRendering.render(report, as: output.format, options: output.renderOptions(codebook: codebook)))
         if let save { try OutputFile.write(try JSONRendering.render(try SavedModel(fit, groups: model.group)), to: save) }
-        if let residuals { try OutputFile.write(PredictionReport.residualsCSV(dataRows: prepared.dataRows, fit.fittedRows()), to: residuals) }
+        if let residuals { try OutputFile.write(parts: PredictionReport.residualsCSV(dataRows: prepared.dataRows, fit.fittedRows()), to: residuals) }
     }
 }

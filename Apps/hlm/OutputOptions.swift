@@ -81,19 +81,43 @@ enum OutputFile {
 
     /// The same for bytes.
     static func write(_ bytes: [UInt8], to output: String?) throws {
-        try write(Data(bytes), to: output)
+        try write(parts: [bytes], to: output)
     }
 
     static func write(_ data: Data, to output: String?) throws {
+        try write(parts: [Array(data)], to: output)
+    }
+
+    /// Writes the parts one after another, without joining them first (large outputs).
+    static func write(parts: [[UInt8]], to output: String?) throws {
+        func writeAll(_ descriptor: Int32) -> Bool {
+            for part in parts {
+                let ok = part.withUnsafeBytes { buffer -> Bool in
+                    var offset = 0
+                    while offset < buffer.count {
+                        let n = Foundation.write(descriptor, buffer.baseAddress! + offset, buffer.count - offset)
+                        if n <= 0 { return false }
+                        offset += n
+                    }
+                    return true
+                }
+                if !ok { return false }
+            }
+            return true
+        }
         guard let output else {
-            FileHandle.standardOutput.write(data)
+            _ = writeAll(STDOUT_FILENO)
             return
         }
         let target = URL(fileURLWithPath: output)
         let temporary = target.deletingLastPathComponent()
             .appendingPathComponent(".\(target.lastPathComponent).\(ProcessInfo.processInfo.processIdentifier).tmp")
         do {
-            try data.write(to: temporary)
+            let descriptor = open(temporary.path, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
+            guard descriptor >= 0 else { throw CocoaError(.fileWriteNoPermission) }
+            let ok = writeAll(descriptor)
+            close(descriptor)
+            guard ok else { throw CocoaError(.fileWriteUnknown) }
         } catch {
             try? FileManager.default.removeItem(at: temporary)
             throw CommandFailure(message: "\(output): cannot write (\(error.localizedDescription))", status: .badInput)

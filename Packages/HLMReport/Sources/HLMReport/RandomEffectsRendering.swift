@@ -77,13 +77,13 @@ public struct PredictionReport: Sendable, Encodable {
     }
 
     /// `fit --residuals`: `row`, `fitted`, `residual`, `fittedMarginal`, `residualMarginal`, in file order.
-    public static func residualsCSV(dataRows: [Int], _ rows: [FittedRow]) -> [UInt8] {
+    public static func residualsCSV(dataRows: [Int], _ rows: [FittedRow]) -> [[UInt8]] {
         // The design's rows are in file order already (filters and missing values only remove rows).
         let sorted = zip(dataRows, dataRows.dropFirst()).allSatisfy { $0 < $1 }
         let order = sorted ? Array(dataRows.indices) : dataRows.indices.sorted { dataRows[$0] < dataRows[$1] }
-        return NumericCSV.bytes(header: ["row", "fitted", "residual", "fittedMarginal", "residualMarginal"], columns: [
+        return NumericCSV.parts(header: ["row", "fitted", "residual", "fittedMarginal", "residualMarginal"], columns: [
             order.map { Double(dataRows[$0]) }, order.map { rows[$0].fitted }, order.map { rows[$0].residual },
             order.map { rows[$0].fittedMarginal }, order.map { rows[$0].residualMarginal },
-        ])
+        ], significantDigits: 15)
     }
 }
