@@ -1,5 +1,6 @@
-// libFuzzer target: arbitrary text as a model formula (any notation) and as a --where expression;
-// what parses is resolved against a small data frame. Every input must end in a model or an error.
+// libFuzzer target: arbitrary text as a model formula (any notation, pasted Stata sessions included)
+// and as a --where expression; what parses is resolved against a small data frame, and its coding is
+// applied to that frame again as new data (predict). Every input must end in a model or an error.
 import Foundation
 import HLMData
 import HLMFormula
@@ -14,7 +15,7 @@ let frame: DataFrame = {
 public func fuzzFormula(_ start: UnsafeRawPointer, _ count: Int) -> CInt {
     let text = String(decoding: UnsafeRawBufferPointer(start: start, count: count), as: UTF8.self)
     if let model = try? ModelFormula.parse(text, groups: ["g", "h"]) {
-        _ = try? model.design(for: frame)
+        if let design = try? model.design(for: frame) { _ = try? design.newData(frame) }
     }
     if let filter = try? RowFilter.parse(text) {
         _ = try? filter.evaluate(on: frame, expression: text)
