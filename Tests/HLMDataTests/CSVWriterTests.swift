@@ -1,3 +1,4 @@
+import Foundation
 import HLMData
 import HLMTestSupport
 import Testing
@@ -45,5 +46,30 @@ struct CSVWriterTests {
         #expect(a.values == ["x\"y", nil, "NA", " pad", "line\nbreak"])
         #expect(n.isMissing == [false, true, false, false, false])
         #expect(n.values[2] == 0.1 && n.values[3] == -.infinity && n.values[4] == 1e300)
+    }
+}
+
+/// `NumericCSV` with 15 significant digits (the residuals file): between 1e-5 and 1e15 in magnitude the
+/// same digits as C's `%.15g` (its exact decimal rounding); outside, the shortest form that reads back
+/// exactly. Random numbers of every size.
+@Suite("Numeric CSV, 15 digits")
+struct NumericCSVTests {
+    @Test func fifteenDigitsAsPrintf() throws {
+        var generator = SystemRandomNumberGenerator()
+        var values: [Double] = [0, 1, -1, 0.5, 123456789012345, 1e-5, 9.99999999999999e14, 0.1, -2.5e-3]
+        for _ in 0..<TestLevel.count(20_000, thorough: 1_000_000) {
+            let magnitude = Double.random(in: -8...17, using: &generator)
+            values.append((Bool.random(using: &generator) ? 1 : -1) * Foundation.pow(10, magnitude))
+        }
+        let text = String(decoding: NumericCSV.bytes(header: ["x"], columns: [values], significantDigits: 15), as: UTF8.self)
+        let written = text.split(separator: "\n").dropFirst().map { Double(String($0))! }
+        #expect(written.count == values.count)
+        for (value, read) in zip(values, written) {
+            if abs(value) >= 1e-5 && abs(value) < 1e15 {
+                #expect(read == Double(String(format: "%.15g", value))!, "\(value): \(read) against \(String(format: "%.15g", value))")
+            } else {
+                #expect(read == value, "\(value): \(read)")
+            }
+        }
     }
 }

@@ -21,13 +21,34 @@ public enum NumericCSV {
         let flat = columns.flatMap { $0 }, width = columns.count
         ParallelWork.run(parts) { part in
             let start = rows * part / parts, end = rows * (part + 1) / parts
+            if significantDigits == 15 {
+                // Straight into a buffer of the largest size the rows can take (32 bytes a number).
+                let capacity = (end - start) * width * 32 + 1
+                let out = [UInt8](unsafeUninitializedCapacity: capacity) { buffer, count in
+                    var pos = 0
+                    let base = buffer.baseAddress!
+                    flat.withUnsafeBufferPointer { values in
+                        for row in start..<end {
+                            for k in 0..<width {
+                                if k > 0 { base[pos] = UInt8(ascii: ","); pos += 1 }
+                                write15(values[k * rows + row], to: base, &pos)
+                            }
+                            base[pos] = UInt8(ascii: "\n")
+                            pos += 1
+                        }
+                    }
+                    count = pos
+                }
+                results.set(part, out)
+                return
+            }
             var out: [UInt8] = []
             out.reserveCapacity((end - start) * width * 20)
             flat.withUnsafeBufferPointer { values in
                 for row in start..<end {
                     for k in 0..<width {
                         if k > 0 { out.append(UInt8(ascii: ",")) }
-                        if significantDigits == 15 { append15(values[k * rows + row], to: &out) } else { append(values[k * rows + row], to: &out) }
+                        append(values[k * rows + row], to: &out)
                     }
                     out.append(UInt8(ascii: "\n"))
                 }
@@ -63,8 +84,80 @@ public enum NumericCSV {
 }
 
 extension NumericCSV {
-    /// Exact powers of ten (up to 1e22 every one is a double exactly).
+    /// Exact powers of ten (up to 1e22 every one is a double exactly), and their inverses.
     static let powers: [Double] = (0...22).map { Foundation.pow(10, Double($0)) }
+    static let inversePowers: [Double] = (0...22).map { Foundation.pow(10, -Double($0)) }
+
+    /// ⌊log₁₀ v⌋ from the binary exponent, corrected by one comparison (for 1e-20 < v < 1e20).
+    @inline(__always)
+    static func decimalExponent(_ v: Double) -> Int {
+        var e = Int((Double(v.exponent) * 0.30102999566398120).rounded(.down))
+        let p = e >= 0 ? powers[e] : inversePowers[-e]
+        if v >= p * 10 { e += 1 } else if v < p { e -= 1 }
+        return e
+    }
+
+    /// v · 10^k rounded to the nearest integer as the exact product rounds: near 10¹⁵ a double's
+    /// spacing is 1/8, so the rounded product alone misrounds one number in five; the product's exact
+    /// error (a fused multiply-add, 10^k being exact) settles it, as printf's exact decimal does.
+    @inline(__always)
+    static func scaledRounded(_ v: Double, _ k: Int) -> Double {
+        let scale = powers[k]
+        let p = v * scale
+        let error = Foundation.fma(v, scale, -p)
+        var r = p.rounded()
+        let d = (p - r) + error
+        if d > 0.5 { r += 1 } else if d < -0.5 { r -= 1 } else if d == 0.5 || d == -0.5 {
+            // An exact tie: to even, as printf.
+            let even = r + (d > 0 ? 1 : -1)
+            if even.truncatingRemainder(dividingBy: 2) == 0 { r = even }
+        }
+        return r
+    }
+
+    /// ``append15`` into a buffer with room (at most 32 bytes).
+    @inline(__always)
+    static func write15(_ x: Double, to out: UnsafeMutablePointer<UInt8>, _ pos: inout Int) {
+        let v = abs(x)
+        guard x.isFinite, x != 0, v >= 1e-5, v < 1e15, x != x.rounded() else {
+            var bytes: [UInt8] = []
+            if x == x.rounded() && v < 1e15 && x.isFinite { append(x, to: &bytes) } else { append15(x, to: &bytes) }
+            for b in bytes { out[pos] = b; pos += 1 }
+            return
+        }
+        var e = decimalExponent(v)
+        var m = scaledRounded(v, 14 - e)
+        if m >= 1e15 { e += 1; m = scaledRounded(v, 14 - e) }
+        if m < 1e14 { e -= 1; m = scaledRounded(v, 14 - e) }
+        guard e >= -5, e <= 14 else {
+            var bytes: [UInt8] = []
+            append(x, to: &bytes)
+            for b in bytes { out[pos] = b; pos += 1 }
+            return
+        }
+        var n = UInt64(m)
+        var digits: (UInt64, UInt64) = (0, 0)
+        withUnsafeMutableBytes(of: &digits) { d in
+            for i in stride(from: 14, through: 0, by: -1) {
+                d[i] = UInt8(truncatingIfNeeded: n % 10) &+ UInt8(ascii: "0")
+                n /= 10
+            }
+            var last = 14
+            while last > 0 && d[last] == UInt8(ascii: "0") { last -= 1 }
+            if x < 0 { out[pos] = UInt8(ascii: "-"); pos += 1 }
+            if e >= 0 {
+                for i in 0...e { out[pos] = d[i]; pos += 1 }
+                if last > e {
+                    out[pos] = UInt8(ascii: "."); pos += 1
+                    for i in (e + 1)...last { out[pos] = d[i]; pos += 1 }
+                }
+            } else {
+                out[pos] = UInt8(ascii: "0"); out[pos + 1] = UInt8(ascii: "."); pos += 2
+                for _ in 0..<(-e - 1) { out[pos] = UInt8(ascii: "0"); pos += 1 }
+                for i in 0...last { out[pos] = d[i]; pos += 1 }
+            }
+        }
+    }
 
     /// `x` with 15 significant digits, trailing zeros dropped: digits from one scaled rounding, no
     /// String (numbers outside 1e-5…1e15 in magnitude fall back to the shortest exact form).
@@ -74,9 +167,9 @@ extension NumericCSV {
         let v = abs(x)
         var e = Int(Foundation.floor(Foundation.log10(v)))
         guard e >= -5, e <= 14 else { return append(x, to: &out) }
-        var m = (v * powers[14 - e]).rounded()
-        if m >= 1e15 { e += 1; guard e <= 14 else { return append(x, to: &out) }; m = (v * powers[14 - e]).rounded() }
-        if m < 1e14 { e -= 1; guard e >= -5 else { return append(x, to: &out) }; m = (v * powers[14 - e]).rounded() }
+        var m = scaledRounded(v, 14 - e)
+        if m >= 1e15 { e += 1; guard e <= 14 else { return append(x, to: &out) }; m = scaledRounded(v, 14 - e) }
+        if m < 1e14 { e -= 1; guard e >= -5 else { return append(x, to: &out) }; m = scaledRounded(v, 14 - e) }
         var digits: (UInt64, UInt64) = (0, 0)   // 16 bytes of stack for the 15 digits
         withUnsafeMutableBytes(of: &digits) { digits in
             var n = UInt64(m)
