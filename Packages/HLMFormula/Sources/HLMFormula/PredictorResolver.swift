@@ -315,11 +315,12 @@ final class PredictorResolver {
         var keys = [Int](repeating: 0, count: rows.count)
         var radix = 1
         for (levels, codes) in parts.reversed() {
-            for i in codes.indices { keys[i] += Int(codes[i]) * radix }
+            // The radix checked first: a key stays below it, so the sums below cannot overflow.
             let (next, overflow) = radix.multipliedReportingOverflow(by: max(1, levels.count))
             guard !overflow else {
                 throw builder.fail("the grouping factor \(names.joined(separator: ":")) has too many level combinations", name: names[0])
             }
+            for i in codes.indices { keys[i] += Int(codes[i]) * radix }
             radix = next
         }
         let distinct = Array(Set(keys)).sorted()
