@@ -73,7 +73,8 @@ public struct PredictionReport: Sendable, Encodable {
             out.setColumn(Column(name: "lower", values: .numeric(NumericColumn(predictions.map { $0.lower ?? .nan }))))
             out.setColumn(Column(name: "upper", values: .numeric(NumericColumn(predictions.map { $0.upper ?? .nan }))))
         }
-        return CSVWriter().bytes(out)
+        // NEW.csv's own columns as they were; the predictions with 15 significant digits, as R's write.csv.
+        return CSVWriter().bytes(out, fifteenDigits: ["fit", "se", "lower", "upper"])
     }
 
     /// `fit --residuals`: `row`, `fitted`, `residual`, `fittedMarginal`, `residualMarginal`, in file order.

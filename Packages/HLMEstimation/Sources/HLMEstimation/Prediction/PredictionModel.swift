@@ -86,6 +86,7 @@ extension PredictionModel {
         let modes = terms.map { $0.modes.flatMap { $0 } }
         let conditional = terms.map { $0.conditionalCovariances.flatMap { $0 } }
         let covariance = terms.map { $0.covariance.flatMap { $0 } }
+        let termCodes = data.terms.map(\.codes), termZ = data.terms.map(\.z.values), widths = terms.map(\.terms.count)
         for i in 0..<n {
             var fit = data.offset[i], fixedVariance = 0.0
             for a in 0..<p { fit += x[i + a * n] * beta[a] }
@@ -97,8 +98,9 @@ extension PredictionModel {
                 }
             }
             var randomVariance = 0.0
-            for (k, term) in data.terms.enumerated() {
-                let q = terms[k].terms.count, code = Int(term.codes[i]), zv = term.z.values
+            for k in termCodes.indices {
+                let q = widths[k], code = Int(termCodes[k][i])
+                let zv = termZ[k]
                 let known = scope == .all && code >= 0
                 if known { for a in 0..<q { fit += zv[i + a * n] * modes[k][code * q + a] } }
                 guard interval == .prediction else { continue }
