@@ -29,11 +29,16 @@ enum TriangularSolve {
             forward(l, offset: offset, stride: stride, n: n, &e)
             for i in 0..<n { inverse[i + column * n] = e[i] }
         }
-        var result = [Double](repeating: 0, count: n * n)
-        for a in 0..<n { for b in 0..<n {
+        return gram(inverse, rows: n, columns: n, scale: scale)
+    }
+
+    /// scale · W'W for W (rows × columns, column-major): the columns × columns result, column-major.
+    static func gram(_ w: [Double], rows: Int, columns: Int, scale: Double) -> [Double] {
+        var result = [Double](repeating: 0, count: columns * columns)
+        for a in 0..<columns { for b in 0..<columns {
             var s = 0.0
-            for k in 0..<n { s += inverse[k + a * n] * inverse[k + b * n] }
-            result[a + b * n] = scale * s
+            for k in 0..<rows { s += w[k + a * rows] * w[k + b * rows] }
+            result[a + b * columns] = scale * s
         } }
         return result
     }

@@ -42,11 +42,7 @@ extension FactorSolution {
                         TriangularSolve.forward(factor.l11, offset: base, stride: q1, n: q1, &e)
                         for i in 0..<q1 { l11Inverse[i + c * q1] = e[i] }
                     }
-                    for a in 0..<q1 { for b in 0..<q1 {
-                        var s = 0.0
-                        for c in 0..<q1 { s += l11Inverse[c + a * q1] * l11Inverse[c + b * q1] }
-                        block[a + b * q1] = s
-                    } }
+                    block = TriangularSolve.gram(l11Inverse, rows: q1, columns: q1, scale: 1)
                     let first = products.panelStart[g], height = products.panelStart[g + 1] - first
                     let panel = products.panelValueStart[g]
                     let rows = (0..<(height - 1)).filter { Int(products.panelRows[first + $0]) < zRest }
@@ -62,11 +58,8 @@ extension FactorSolution {
                                 for i in row..<zRest { w[i + c * zRest] += inverse[i + row * zRest] * m }
                             }
                         }
-                        for a in 0..<q1 { for b in 0..<q1 {
-                            var s = 0.0
-                            for i in 0..<zRest { s += w[i + a * zRest] * w[i + b * zRest] }
-                            block[a + b * q1] += s
-                        } }
+                        let extra = TriangularSolve.gram(w, rows: zRest, columns: q1, scale: 1)
+                        for i in 0..<(q1 * q1) { block[i] += extra[i] }
                     }
                 } else {
                     let offset = products.restOffsets[position - 1] + g * q

@@ -83,13 +83,7 @@ public struct FactorSolution: Sendable {
                 TriangularSolve.forward(factor.l11, offset: j * q * q, stride: q, n: q, &x)
                 for i in 0..<q { w[i + column * q] = x[i] }
             }
-            var result = [Double](repeating: 0, count: q * q)
-            for a in 0..<q { for b in 0..<q {
-                var s = 0.0
-                for k in 0..<q { s += w[k + a * q] * w[k + b * q] }
-                result[a + b * q] = sigma2 * s
-            } }
-            return result
+            return TriangularSolve.gram(w, rows: q, columns: q, scale: sigma2)
         }]
     }
 

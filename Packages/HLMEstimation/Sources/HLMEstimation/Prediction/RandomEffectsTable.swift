@@ -15,6 +15,18 @@ public struct RandomEffectsTable: Sendable, Codable, Equatable {
     public var group: String
     public var terms: [String]
     public var levels: [Level]
+
+    /// From each level's mode and conditional covariance (q×q, column-major).
+    public init(group: String, terms: [String], levels: [String], modes: [[Double]], covariances: [[Double]]) {
+        let q = terms.count
+        self.group = group
+        self.terms = terms
+        self.levels = levels.enumerated().map { g, level in
+            let c = covariances[g]
+            return Level(level: level, mode: modes[g], condSD: (0..<q).map { c[$0 + $0 * q].squareRoot() },
+                         condCov: (0..<q).map { a in (0..<q).map { b in c[a + b * q] } })
+        }
+    }
 }
 
 extension LinearMixedModel {
@@ -23,12 +35,8 @@ extension LinearMixedModel {
         guard !design.randomTerms.isEmpty else { return [] }
         let covariances = try conditionalCovariancesOfAllTerms()
         return design.randomTerms.enumerated().map { k, term in
-            let q = term.termCount
-            return RandomEffectsTable(group: term.groupName, terms: term.termNames, levels: term.levels.enumerated().map { g, level in
-                let c = covariances[k][g]
-                return RandomEffectsTable.Level(level: level, mode: conditionalModes[k][g], condSD: (0..<q).map { c[$0 + $0 * q].squareRoot() },
-                                                condCov: (0..<q).map { a in (0..<q).map { b in c[a + b * q] } })
-            })
+            RandomEffectsTable(group: term.groupName, terms: term.termNames, levels: term.levels, modes: conditionalModes[k],
+                               covariances: covariances[k])
         }
     }
 

@@ -56,12 +56,8 @@ public struct SavedModel: Sendable, Codable, Equatable {
     /// The random effects as `ranef` reports them.
     public var randomEffectsTables: [RandomEffectsTable] {
         randomEffects.map { term in
-            let q = term.terms.count
-            return RandomEffectsTable(group: term.group, terms: term.terms, levels: term.levels.enumerated().map { g, level in
-                let c = term.conditionalCovariances[g]
-                return RandomEffectsTable.Level(level: level, mode: term.modes[g], condSD: (0..<q).map { c[$0 + $0 * q].squareRoot() },
-                                                condCov: (0..<q).map { a in (0..<q).map { b in c[a + b * q] } })
-            })
+            RandomEffectsTable(group: term.group, terms: term.terms, levels: term.levels, modes: term.modes,
+                               covariances: term.conditionalCovariances)
         }
     }
 
