@@ -27,6 +27,10 @@ let package = Package(
         .systemLibrary(
             name: "_CNLopt", path: "Packages/HLMEstimation/Sources/_CNLopt",
             pkgConfig: "nlopt", providers: [.apt(["libnlopt-dev"])]),
+        // SuiteSparse ships no pkg-config file; its headers are under <suitesparse/>.
+        .systemLibrary(
+            name: "_CCHOLMOD", path: "Packages/HLMEstimation/Sources/_CCHOLMOD",
+            providers: [.apt(["libsuitesparse-dev"])]),
 
         // Helpers the libraries share and do not offer (threads, name suggestions, quoting): not a product.
         .target(name: "_HLMSupport", path: "Packages/HLMSupport/Sources/_HLMSupport"),
@@ -35,7 +39,7 @@ let package = Package(
         .target(name: "HLMData", dependencies: ["_CLibXML2", "_HLMSupport"], path: "Packages/HLMData/Sources/HLMData"),
         .target(name: "HLMFormula", dependencies: ["HLMData", "_HLMSupport"], path: "Packages/HLMFormula/Sources/HLMFormula"),
         .target(
-            name: "HLMEstimation", dependencies: ["HLMData", "HLMFormula", "_HLMSupport", "_COpenBLAS", "_CNLopt"],
+            name: "HLMEstimation", dependencies: ["HLMData", "HLMFormula", "_HLMSupport", "_COpenBLAS", "_CNLopt", "_CCHOLMOD"],
             path: "Packages/HLMEstimation/Sources/HLMEstimation"),
         .target(
             name: "HLMReport", dependencies: ["HLMData", "HLMFormula", "HLMEstimation"],

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Installs the Debian packages hlm builds against, when they are missing:
-# libxml2 (codebooks), OpenBLAS with LAPACK (linear algebra), NLopt (BOBYQA), pkg-config.
+# libxml2 (codebooks), OpenBLAS with LAPACK (linear algebra), NLopt (BOBYQA), SuiteSparse's CHOLMOD
+# (sparse Cholesky), pkg-config.
 # Extra package names given as arguments are installed too (e.g. texlive for the LaTeX tests).
 set -euo pipefail
 
@@ -13,6 +14,8 @@ if command -v pkg-config >/dev/null 2>&1; then
 else
   need+=(libxml2-dev libopenblas-dev libnlopt-dev)
 fi
+# SuiteSparse (CHOLMOD, the sparse factorisation) has no pkg-config file: look for its header.
+[ -f /usr/include/suitesparse/cholmod.h ] || need+=(libsuitesparse-dev)
 for extra in "$@"; do
   dpkg -s "$extra" >/dev/null 2>&1 || need+=("$extra")
 done

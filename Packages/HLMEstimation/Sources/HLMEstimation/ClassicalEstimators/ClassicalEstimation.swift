@@ -13,6 +13,7 @@ public enum ClassicalEstimation {
         try LinearMixedModel.validate(design)
         let system = try HendersonSystem(design)
         let deviance = ProfiledDeviance(design, criterion: criterion)
+        try LinearMixedModel.checkMemory(deviance)
         let parameters = deviance.parameters
         let structures = parameters.terms.map(\.structure)
         func logLikelihood(_ v: VarianceParameters) -> Double {

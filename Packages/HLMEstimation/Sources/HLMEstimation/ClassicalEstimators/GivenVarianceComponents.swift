@@ -15,6 +15,7 @@ extension LinearMixedModel {
         guard residualVariance > 0 else { throw EstimationError.unsupported("the residual variance must be positive") }
         try LinearMixedModel.validate(design)
         let deviance = ProfiledDeviance(design, criterion: criterion)
+        try LinearMixedModel.checkMemory(deviance)
         let parameters = deviance.parameters
         var theta = [Double](repeating: 0, count: parameters.count)
         for (k, layout) in parameters.terms.enumerated() {

@@ -1,76 +1,109 @@
 import Foundation
 import HLMFormula
 
+/// The arrays the column kernel reads, as pointers valid inside ``BlockedFactor/withDowndate(_:scale:_:)``.
+struct DowndateKernel: @unchecked Sendable {
+    let r: Int, q1: Int, zRest: Int
+    let scale: UnsafeBufferPointer<Double>
+    let fillStart: UnsafeBufferPointer<Int>, fillRows: UnsafeBufferPointer<Int32>, fillValues: UnsafeBufferPointer<Double>
+    let panels: UnsafeBufferPointer<Double>, rows: UnsafeBufferPointer<Int32>
+    let panelStart: UnsafeBufferPointer<Int>, valueStart: UnsafeBufferPointer<Int>
+    let entryStart: UnsafeBufferPointer<Int>, entryGroup: UnsafeBufferPointer<Int32>, entryPosition: UnsafeBufferPointer<Int32>
+
+    /// Column b of Λ'A₂₂Λ + I − Σ_j P_j P_j' (rows b and below) added into `column`, indexed by rest row.
+    /// With `fills`, A₂₂'s nonzeros scaled by the diagonal Λ and the identity are added first; the
+    /// caller has zeroed the rows it will read.
+    @inline(__always)
+    func accumulate(column: UnsafeMutablePointer<Double>, b: Int, fills: Bool) {
+        if fills {
+            let sb = scale[b]
+            for e in fillStart[b]..<fillStart[b + 1] {
+                let i = Int(fillRows[e])
+                column[i] = fillValues[e] * scale[i] * sb
+            }
+            if b < zRest { column[b] += 1 }
+        }
+        for e in entryStart[b]..<entryStart[b + 1] {
+            let j = Int(entryGroup[e]), k = Int(entryPosition[e])
+            let first = panelStart[j], height = panelStart[j + 1] - first
+            let panel = panels.baseAddress! + valueStart[j]
+            let panelRows = rows.baseAddress! + first
+            for c in 0..<q1 {
+                let values = panel + c * height
+                let vb = values[k]
+                if vb == 0 { continue }
+                for a in k..<height { column[Int(panelRows[a])] -= values[a] * vb }
+            }
+        }
+    }
+}
+
 extension BlockedFactor {
+    /// Runs `body` with the kernel over the products' panels (as L₂₁ holds them) and A₂₂'s nonzeros.
+    func withDowndate<T>(_ products: CrossProducts, scale: [Double], _ body: (DowndateKernel) -> T) -> T {
+        Self.withDowndate(products, panels: l21, r: r, q1: q1, zRest: zRest, scale: scale, body)
+    }
+
+    /// `withDowndate` over the given panel values (L₂₁).
+    static func withDowndate<T>(
+        _ products: CrossProducts, panels l21: [Double], r: Int, q1: Int, zRest: Int, scale: [Double],
+        _ body: (DowndateKernel) -> T
+    ) -> T {
+        scale.withUnsafeBufferPointer { s in
+        products.a22Start.withUnsafeBufferPointer { fillStart in
+        products.a22Rows.withUnsafeBufferPointer { fillRows in
+        products.a22Values.withUnsafeBufferPointer { fillValues in
+        l21.withUnsafeBufferPointer { panels in
+        products.panelRows.withUnsafeBufferPointer { rows in
+        products.panelStart.withUnsafeBufferPointer { panelStart in
+        products.panelValueStart.withUnsafeBufferPointer { valueStart in
+        products.rowEntryStart.withUnsafeBufferPointer { entryStart in
+        products.rowEntryGroup.withUnsafeBufferPointer { entryGroup in
+        products.rowEntryPosition.withUnsafeBufferPointer { entryPosition in
+            body(DowndateKernel(
+                r: r, q1: q1, zRest: zRest, scale: s, fillStart: fillStart, fillRows: fillRows, fillValues: fillValues,
+                panels: panels, rows: rows, panelStart: panelStart, valueStart: valueStart,
+                entryStart: entryStart, entryGroup: entryGroup, entryPosition: entryPosition))
+        } } } } } } } } } } }
+    }
+
+    /// Splits columns 0..<r between the factor's two threads at `middle` (or runs
+    /// them on this one); `columns` gets its range and which half it is.
+    func forColumns(middle: Int, _ columns: @escaping @Sendable (Range<Int>, Int) -> Void) {
+        Self.forColumns(middle: middle, threads: threads, r: r, columns)
+    }
+
+    /// `forColumns` with the given thread.
+    static func forColumns(
+        middle: Int, threads: SecondThread?, r: Int, _ columns: @escaping @Sendable (Range<Int>, Int) -> Void
+    ) {
+        if let threads {
+            // Columns [0, middle) and [middle, r) hold equal work (filling and downdating).
+            threads.run { half in columns(half == 0 ? 0..<middle : middle..<r, half) }
+        } else {
+            columns(0..<r, 0)
+        }
+    }
+
     /// L₂₂ −= Σ_j P_j P_j' over each group's compact panel (lower triangle), one column of L₂₂ at a
     /// time: column b gathers the products of every panel that has row b. The column being written stays
     /// in cache and the panels are read in order; going panel by panel instead scatters the updates over
     /// all of L₂₂ (measured: 3× slower for 1,145 rows). With `scale`, each column is first filled with
     /// Λ'A₂₂Λ + I (scalar terms: a diagonal Λ), so L₂₂ is written once per evaluation.
     mutating func subtractPanelProducts(_ products: CrossProducts, fillingWith scale: [Double]?) {
-        let r = self.r, q1 = self.q1, zRest = self.zRest, threads = self.threads
-        (scale ?? []).withUnsafeBufferPointer { s in
-        products.a22Start.withUnsafeBufferPointer { fillStart in
-        products.a22Rows.withUnsafeBufferPointer { fillRows in
-        products.a22Values.withUnsafeBufferPointer { fillValues in
+        let (r, q1, zRest, threads, panels) = (self.r, self.q1, self.zRest, self.threads, l21)
+        let fills = scale != nil
         l22.withUnsafeMutableBufferPointer { target in
-            l21.withUnsafeBufferPointer { panels in
-                products.panelRows.withUnsafeBufferPointer { rows in
-                    products.panelStart.withUnsafeBufferPointer { panelStart in
-                        products.panelValueStart.withUnsafeBufferPointer { valueStart in
-                            products.rowEntryStart.withUnsafeBufferPointer { entryStart in
-                                products.rowEntryGroup.withUnsafeBufferPointer { entryGroup in
-                                    products.rowEntryPosition.withUnsafeBufferPointer { entryPosition in
-                                        nonisolated(unsafe) let (s, target, panels, rows) = (s, target, panels, rows)
-                                        nonisolated(unsafe) let (fillStart, fillRows, fillValues) = (fillStart, fillRows, fillValues)
-                                        nonisolated(unsafe) let (panelStart, valueStart) = (panelStart, valueStart)
-                                        nonisolated(unsafe) let (entryStart, entryGroup, entryPosition) = (entryStart, entryGroup, entryPosition)
-                                        let fills = scale != nil
-                                        let columns: @Sendable (Range<Int>) -> Void = { range in
-                                            for b in range {
-                                                let column = target.baseAddress! + b * r
-                                                if fills {
-                                                    // Zeros, then A₂₂'s nonzeros scaled, then the identity.
-                                                    (column + b).update(repeating: 0, count: r - b)
-                                                    let sb = s[b]
-                                                    for e in fillStart[b]..<fillStart[b + 1] {
-                                                        let i = Int(fillRows[e])
-                                                        column[i] = fillValues[e] * s[i] * sb
-                                                    }
-                                                    if b < zRest { column[b] += 1 }
-                                                }
-                                                for e in entryStart[b]..<entryStart[b + 1] {
-                                                    let j = Int(entryGroup[e]), k = Int(entryPosition[e])
-                                                    let first = panelStart[j], height = panelStart[j + 1] - first
-                                                    let panel = panels.baseAddress! + valueStart[j]
-                                                    let panelRows = rows.baseAddress! + first
-                                                    for c in 0..<q1 {
-                                                        let values = panel + c * height
-                                                        let vb = values[k]
-                                                        if vb == 0 { continue }
-                                                        for a in k..<height { column[Int(panelRows[a])] -= values[a] * vb }
-                                                    }
-                                                }
-                                            }
-                                        }
-                                        if let threads {
-                                            // Columns [0, middle) and [middle, r) hold equal work (filling and downdating).
-                                            let middle = products.downdateMiddle
-                                            threads.run { half in columns(half == 0 ? 0..<middle : middle..<r) }
-                                        } else {
-                                            columns(0..<r)
-                                        }
-                                    }
-                                }
-                            }
-                        }
+            nonisolated(unsafe) let target = target
+            Self.withDowndate(products, panels: panels, r: r, q1: q1, zRest: zRest, scale: scale ?? []) { kernel in
+                Self.forColumns(middle: products.downdateMiddle, threads: threads, r: r) { range, _ in
+                    for b in range {
+                        let column = target.baseAddress! + b * r
+                        if fills { (column + b).update(repeating: 0, count: r - b) }
+                        kernel.accumulate(column: column, b: b, fills: fills)
                     }
                 }
             }
-        }
-        }
-        }
-        }
         }
     }
 }

@@ -25,6 +25,16 @@ extension BlockedFactor {
         products: CrossProducts, scale: [Double], vectorTerms: [Int], lambdas: [[Double]], design: ModelDesign
     ) {
         let r = self.r
+        if products.a22.isEmpty {
+            // Accumulated sparsely: the lower triangle from its nonzeros.
+            l22.withUnsafeMutableBufferPointer { $0.update(repeating: 0) }
+            for b in 0..<r {
+                for e in products.a22Start[b]..<products.a22Start[b + 1] {
+                    let i = Int(products.a22Rows[e])
+                    l22[i + b * r] = products.a22Values[e] * scale[i] * scale[b]
+                }
+            }
+        } else {
         l22.withUnsafeMutableBufferPointer { target in
             products.a22.withUnsafeBufferPointer { source in
                 scale.withUnsafeBufferPointer { s in
@@ -35,6 +45,7 @@ extension BlockedFactor {
                     }
                 }
             }
+        }
         }
         for j in 0..<r { for i in 0..<j { l22[i + j * r] = l22[j + i * r] } }
         for t in vectorTerms {

@@ -18,10 +18,33 @@ struct BlockedFactor {
     /// For a large dense block on a machine with several cores: the thread the work of each
     /// evaluation is split with (the dense factorisation and the downdate before it).
     let threads: SecondThread?
+    /// The sparse factorisation of the rest block, where the design's fill makes it the faster one
+    /// (scalar further terms only); nil for the dense L₂₂.
+    let sparse: SparseRestFactor?
+    /// Bytes the rest block's factorisation needs (two dense copies, or the sparse factor's estimate).
+    let memoryNeeded: Double
+    /// What a fit may use: 80% of the machine's memory, or `HLM_MEMORY_LIMIT` bytes when set.
+    static var availableMemory: Double {
+        if let limit = ProcessInfo.processInfo.environment["HLM_MEMORY_LIMIT"].flatMap(Double.init) { return limit }
+        return 0.8 * Double(ProcessInfo.processInfo.physicalMemory)
+    }
+    /// Whether the factorisation fits in ``availableMemory`` (it is not allocated otherwise).
+    var fitsInMemory: Bool { sparse != nil ? memoryNeeded <= Self.availableMemory : !l22.isEmpty }
 
     /// Dense blocks at least this large are split between two threads (below it, handing work over
     /// costs more than it saves).
     static let parallelRestCount = 400
+
+    /// The rest block's factorisation: sparse when the further terms are scalar and CHOLMOD's analysis
+    /// of the pattern predicts a quarter or less of the dense flops (``SparseRestFactor/beatsDense``).
+    /// `HLM_FACTOR=dense` or `sparse` overrides the choice (for comparisons and tests).
+    static func sparseRest(_ products: CrossProducts) -> SparseRestFactor? {
+        guard products.order.count > 1, products.restCoefficient.allSatisfy({ $0 == 0 }) else { return nil }
+        let choice = ProcessInfo.processInfo.environment["HLM_FACTOR"]
+        if choice == "dense" && !products.a22.isEmpty { return nil }
+        guard let sparse = SparseRestFactor(products: products) else { return nil }
+        return choice == "sparse" || sparse.beatsDense || products.a22.isEmpty ? sparse : nil
+    }
 
     init(products: CrossProducts, parallelRestCount: Int = Self.parallelRestCount) {
         r = products.restCount
@@ -31,7 +54,10 @@ struct BlockedFactor {
         p = products.p
         l11 = products.a11
         l21 = products.panelValues
-        l22 = products.a22
+        sparse = Self.sparseRest(products)
+        let rest = Double(products.restCount)
+        memoryNeeded = sparse?.memoryEstimate ?? 2 * rest * rest * 8
+        l22 = sparse == nil && memoryNeeded <= Self.availableMemory ? products.denseA22() : []
         threads = r >= parallelRestCount && ProcessInfo.processInfo.activeProcessorCount > 1 ? SecondThread() : nil
     }
 
@@ -51,6 +77,7 @@ struct BlockedFactor {
     /// `keepsBlocks: false` lets a one-term update skip writing L₁₁ and L₂₁: the criterion needs only
     /// their determinant and the downdate (an optimiser's evaluations), the estimates need them whole.
     mutating func update(products: CrossProducts, lambdas: [[Double]], design: ModelDesign, keepsBlocks: Bool = true) -> Bool {
+        guard fitsInMemory else { return false }
         if products.order.count == 1 {
             blocksStored = keepsBlocks
             return updateSingleTerm(products: products, lambda: lambdas[0], keepsBlocks: keepsBlocks)
@@ -85,6 +112,11 @@ struct BlockedFactor {
         guard ok else { return false }
         // Λ' on the rows of further terms (left) in L₂₁ and both sides in A₂₂, + I, − Σ_j P_j P_j'.
         let (scale, vectorTerms) = restScale(products: products, lambdas: lambdas, design: design)
+        if let sparse {
+            scalePanelRows(products: products, scale: scale, lambdas: lambdas, design: design)
+            logDiagonal11 = logDiagonal.value
+            return factorSparseRest(products, scale: scale, sparse: sparse)
+        }
         scalePanelRows(products: products, scale: scale, lambdas: lambdas, design: design)
         if vectorTerms.isEmpty {
             // Scalar terms only: each column of L₂₂ is filled and downdated while it is in cache.
@@ -108,6 +140,7 @@ struct BlockedFactor {
 
     /// log |L_Z|² over the random-effects part.
     var logDeterminantZ: Double {
+        if let sparse { return 2 * (logDiagonal11 + sparse.logDiagonal) }
         var sum = logDiagonal11
         for i in 0..<zRest { sum += log(l22[i + i * r]) }
         return 2 * sum
@@ -115,6 +148,10 @@ struct BlockedFactor {
 
     /// log |L_X|² over the fixed-effects part.
     var logDeterminantX: Double {
+        if let sparse {
+            let m = sparse.xy
+            return 2 * (0..<p).reduce(0.0) { $0 + log(sparse.lxx[$1 + $1 * m]) }
+        }
         var sum = 0.0
         for i in zRest..<(zRest + p) { sum += log(l22[i + i * r]) }
         return 2 * sum
@@ -122,8 +159,29 @@ struct BlockedFactor {
 
     /// The penalised residual sum of squares: the square of L's last diagonal entry.
     var penalizedResidualSumOfSquares: Double {
+        if let sparse {
+            let m = sparse.xy, last = sparse.lxx[(m - 1) + (m - 1) * m]
+            return last * last
+        }
         let last = l22[(r - 1) + (r - 1) * r]
         return last * last
+    }
+}
+
+extension BlockedFactor {
+    /// The further terms' spherical random effects, then β (the rest block's unknowns, in rest order).
+    var restSolution: [Double] {
+        if let sparse { return sparse.restSolution(p: p) }
+        let m = zRest + p
+        var v = (0..<m).map { l22[(r - 1) + $0 * r] }
+        TriangularSolve.backward(l22, offset: 0, stride: r, n: m, &v)
+        return v
+    }
+
+    /// scale · (L_X L_X')⁻¹, p×p column-major: vcov(β) for scale σ².
+    func betaCovariance(scale: Double) -> [Double] {
+        if let sparse { return TriangularSolve.inverseOfProduct(sparse.lxx, offset: 0, stride: sparse.xy, n: p, scale: scale) }
+        return TriangularSolve.inverseOfProduct(l22, offset: zRest + zRest * r, stride: r, n: p, scale: scale)
     }
 }
 

@@ -15,7 +15,8 @@ public enum EstimationError: Error, Sendable, Equatable, CustomStringConvertible
     /// A grouping factor with as many groups as observations: its effects and the residual coincide.
     case groupsEqualObservations(String, Int)
     /// Crossed factors whose levels make the factor's dense block too large to factor.
-    case denseBlockTooLarge(Int, [String])
+    /// The factorisation would need more memory (bytes) than the machine has (bytes), for these terms.
+    case tooLargeForMemory(Double, Double, [String])
 
     public var description: String {
         switch self {
@@ -29,8 +30,12 @@ public enum EstimationError: Error, Sendable, Equatable, CustomStringConvertible
         case .constantResponse: "the response is constant in the rows used; there is no variation to model"
         case .tooFewGroups(let name, let count): "\(name) has \(count) group\(count == 1 ? "" : "s") in the rows used; a random effect needs at least two"
         case .groupsEqualObservations(let name, let count): "\(name) has \(count) groups for \(count) observations; its random effects cannot be told from the residual (as lme4 refuses)"
-        case .denseBlockTooLarge(let size, let factors):
-            "the random effects of \(factors.joined(separator: ", ")) make a dense block of \(size) rows, more than the \(LinearMixedModel.maximumDenseBlock) hlm factors (crossed factors this large need a sparse factorisation, which hlm does not have yet)"
+        case .tooLargeForMemory(let needed, let available, let factors):
+            "the factorisation over the random effects of \(factors.joined(separator: ", ")) needs \(Self.gigabytes(needed)) of memory, more than the \(Self.gigabytes(available)) available"
         }
+    }
+
+    private static func gigabytes(_ bytes: Double) -> String {
+        bytes >= 1e9 ? String(format: "%.1f GB", bytes / 1e9) : String(format: "%.0f MB", bytes / 1e6)
     }
 }

@@ -9,6 +9,7 @@ extension FactorSolution {
     public func allConditionalCovariances(_ deviance: ProfiledDeviance) -> [[[Double]]] {
         if let single = conditionalVariances(deviance) { return single }
         _ = deviance.evaluate(theta, keepingBlocks: true)
+        if let sparse = deviance.factor.sparse { return sparseConditionalCovariances(deviance, sparse) }
         let factor = deviance.factor, products = deviance.products, design = deviance.design
         let r = factor.r, zRest = factor.zRest, q1 = factor.q1
         // L_rr⁻¹ (lower triangular, zRest × zRest), column by column.
@@ -79,6 +80,67 @@ extension FactorSolution {
                 blocks.append(scaled)
             }
             result[k] = blocks
+        }
+        return result
+    }
+
+    /// `allConditionalCovariances` on the sparse factor (scalar further terms): the entries of S_zz⁻¹
+    /// on its own pattern hold every block needed, a further term's diagonal and, for a first-term
+    /// group, M'S_zz⁻¹M over the further-term rows of its panel (M = L₂₁,j L₁₁,j⁻¹).
+    func sparseConditionalCovariances(_ deviance: ProfiledDeviance, _ sparse: SparseRestFactor) -> [[[Double]]] {
+        let factor = deviance.factor, products = deviance.products, design = deviance.design, q1 = factor.q1
+        let inverse = sparse.inverseOnPattern()
+        func entry(_ a: Int, _ b: Int) -> Double {
+            let (row, column) = a >= b ? (a, b) : (b, a)
+            var low = Int(sparse.columnStart[column]), high = Int(sparse.columnStart[column + 1])
+            while low < high {
+                let middle = (low + high) / 2
+                if Int(sparse.rowIndex[middle]) < row { low = middle + 1 } else { high = middle }
+            }
+            return low < Int(sparse.columnStart[column + 1]) && Int(sparse.rowIndex[low]) == row ? inverse[low] : 0
+        }
+        var result = [[[Double]]](repeating: [], count: design.randomTerms.count)
+        for (position, k) in products.order.enumerated() {
+            let term = design.randomTerms[k], q = term.termCount
+            let lambda = deviance.parameters.lambda(theta, term: k)!
+            result[k] = (0..<term.groupCount).map { g in
+                var block = [Double](repeating: 0, count: q * q)
+                if position == 0 {
+                    let base = g * q1 * q1
+                    var l11Inverse = [Double](repeating: 0, count: q1 * q1)
+                    for c in 0..<q1 {
+                        var e = [Double](repeating: 0, count: q1)
+                        e[c] = 1
+                        TriangularSolve.forward(factor.l11, offset: base, stride: q1, n: q1, &e)
+                        for i in 0..<q1 { l11Inverse[i + c * q1] = e[i] }
+                    }
+                    block = TriangularSolve.gram(l11Inverse, rows: q1, columns: q1, scale: 1)
+                    let first = products.panelStart[g], height = products.panelStart[g + 1] - first
+                    let panel = products.panelValueStart[g]
+                    let rows = (0..<height).filter { Int(products.panelRows[first + $0]) < factor.zRest }
+                    // M (rows × q₁), then M' S⁻¹ M.
+                    let m = rows.map { a in (0..<q1).map { c in
+                        (0..<q1).reduce(0.0) { $0 + factor.l21[panel + $1 * height + a] * l11Inverse[$1 + c * q1] }
+                    } }
+                    for c in 0..<q1 { for d in 0..<q1 {
+                        var s = 0.0
+                        for (x, a) in rows.enumerated() { for (y, b) in rows.enumerated() {
+                            s += m[x][c] * entry(Int(products.panelRows[first + a]), Int(products.panelRows[first + b])) * m[y][d]
+                        } }
+                        block[c + d * q1] += s
+                    } }
+                } else {
+                    let offset = products.restOffsets[position - 1] + g * q
+                    for a in 0..<q { for b in 0..<q { block[a + b * q] = entry(offset + a, offset + b) } }
+                }
+                var scaled = [Double](repeating: 0, count: q * q)
+                for a in 0..<q { for b in 0..<q {
+                    var s = 0.0
+                    for c in 0..<q { for d in 0..<q { s += lambda[a + c * q] * block[c + d * q] * lambda[b + d * q] } }
+                    scaled[a + b * q] = sigma2 * s
+                } }
+                return scaled
+            }
         }
         return result
     }

@@ -22,15 +22,14 @@ public struct FactorSolution: Sendable {
         let objective = deviance.evaluate(theta, keepingBlocks: true)
         guard objective.isFinite else { return nil }
         let factor = deviance.factor, products = deviance.products
-        let r = factor.r, z = factor.zRest, p = factor.p, q1 = factor.q1
+        let z = factor.zRest, p = factor.p, q1 = factor.q1
         let n = Double(products.n)
         self.theta = theta
         self.objective = objective
         sigma2 = factor.penalizedResidualSumOfSquares / (deviance.criterion == .ml ? n : n - Double(p))
         // Back-substitution: L₂₂' [u_rest; β] = the y-row of L₂₂, then each first-term group.
         let m = z + p
-        var v = (0..<m).map { factor.l22[(r - 1) + $0 * r] }
-        TriangularSolve.backward(factor.l22, offset: 0, stride: r, n: m, &v)
+        let v = factor.restSolution
         restModes = v
         beta = Array(v[z..<m])
         if let intercept = deviance.interceptColumn { beta[intercept] += deviance.yShift }
@@ -48,7 +47,7 @@ public struct FactorSolution: Sendable {
             for c in 0..<q1 { u1[j * q1 + c] = rhs[c] }
         }
         firstTermModes = u1
-        betaCovariance = TriangularSolve.inverseOfProduct(factor.l22, offset: z + z * r, stride: r, n: p, scale: sigma2)
+        betaCovariance = factor.betaCovariance(scale: sigma2)
     }
 
     /// The conditional modes b = Λu of each term, in design order: groups × coefficients.

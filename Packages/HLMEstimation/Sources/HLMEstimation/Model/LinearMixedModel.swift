@@ -37,6 +37,7 @@ public struct LinearMixedModel: Sendable {
         guard !design.randomTerms.isEmpty else { throw EstimationError.noRandomEffects }
         try validate(design)
         let deviance = ProfiledDeviance(design, criterion: criterion)
+        try checkMemory(deviance)
         let parameters = deviance.parameters
         let initial = deviance.startingPoint()
         var start = initial.theta, initialStep = initial.initialStep
@@ -133,21 +134,16 @@ public struct LinearMixedModel: Sendable {
                 throw EstimationError.groupsEqualObservations(term.groupName, term.groupCount)
             }
         }
-        // Every term but the largest goes into the dense block of the factor.
-        let sizes = design.randomTerms.map { $0.termCount * $0.groupCount }
-        if let largest = sizes.indices.max(by: { sizes[$0] < sizes[$1] }) {
-            let dense = sizes.reduce(0, +) - sizes[largest] + design.x.columns + 1
-            if dense > maximumDenseBlock {
-                let others = design.randomTerms.indices.filter { $0 != largest }.map { design.randomTerms[$0].groupName }
-                throw EstimationError.denseBlockTooLarge(dense, others)
-            }
-        }
     }
 
-    /// The largest dense block the factorisation takes (two copies of it are 1 GB; one evaluation then
-    /// costs about 170 GFlop). Crossed factors with more levels than this need a sparse factorisation,
-    /// which hlm does not have yet.
-    public static let maximumDenseBlock = 8_000
+    /// Refuses a design whose factorisation would not fit in memory (it is estimated, not allocated,
+    /// before the fit: the dense block's two copies, or the sparse factor CHOLMOD's analysis predicts).
+    static func checkMemory(_ deviance: ProfiledDeviance) throws(EstimationError) {
+        let factor = deviance.factor
+        guard !factor.fitsInMemory else { return }
+        let terms = deviance.products.order.dropFirst().map { deviance.design.randomTerms[$0].groupName }
+        throw EstimationError.tooLargeForMemory(factor.memoryNeeded, BlockedFactor.availableMemory, terms)
+    }
 
     /// Number of parameters: fixed effects, covariance parameters, σ.
     public var parameterCount: Int { beta.count + theta.count + 1 }

@@ -46,7 +46,13 @@ struct CrossProducts: Sendable {
 
     /// `yShift` is subtracted from y first (the mean, when X has an intercept: it spares y'y the
     /// cancellation that data around 1e8 would suffer, and changes nothing but β₀).
-    init(_ design: ModelDesign, yShift: Double = 0) {
+    /// Rest blocks larger than this are accumulated sparsely (`a22` left empty): a dense one of 20,000
+    /// rows would be 3.2 GB.
+    static let denseAccumulationLimit = 4096
+
+    /// `sparseAccumulation` forces (true) or forbids (false) the sparse accumulation of A₂₂; nil chooses
+    /// by ``denseAccumulationLimit``.
+    init(_ design: ModelDesign, yShift: Double = 0, sparseAccumulation: Bool? = nil) {
         let terms = design.randomTerms
         order = terms.indices.sorted { (terms[$0].groupCount * terms[$0].termCount, -$0) > (terms[$1].groupCount * terms[$1].termCount, -$1) }
         let first = terms[order[0]]
@@ -99,7 +105,13 @@ struct CrossProducts: Sendable {
         let restTerms = order.dropFirst().map { terms[$0] }
         let x = design.x.values, y = design.y.map { $0 - yShift }, z1 = first.z.values
         var a11 = [Double](repeating: 0, count: q1 * q1 * groups1)
-        var a22 = [Double](repeating: 0, count: r * r)
+        let accumulatesSparsely = sparseAccumulation ?? (r > Self.denseAccumulationLimit)
+        var a22 = [Double](repeating: 0, count: accumulatesSparsely ? 0 : r * r)
+        // The sparse accumulation: pairs of further-term rows hashed, their X, y rows and X, y's own block dense.
+        let xy = p + 1
+        var pairs = PairAccumulator(expected: accumulatesSparsely ? 4 * n : 0)
+        var zx = [Double](repeating: 0, count: accumulatesSparsely ? xOffset * xy : 0)
+        var xx = [Double](repeating: 0, count: accumulatesSparsely ? xy * xy : 0)
         var panelStart = [0], panelRows: [Int32] = [], panelValueStart = [0], panelValues: [Double] = []
         var position = [Int32](repeating: -1, count: r)
         var indices = [Int](repeating: 0, count: r), values = [Double](repeating: 0, count: r)
@@ -149,10 +161,27 @@ struct CrossProducts: Sendable {
                     if zc == 0 { continue }
                     for k in 0..<nonzeros { panelValues[valueBase + c * height + Int(position[indices[k]])] += values[k] * zc }
                 }
-                for a in 0..<nonzeros {
-                    let va = values[a], ia = indices[a]
-                    if va == 0 { continue }
-                    for b in 0..<nonzeros where indices[b] <= ia { a22[ia + indices[b] * r] += va * values[b] }
+                if accumulatesSparsely {
+                    for a in 0..<nonzeros {
+                        let va = values[a], ia = indices[a]
+                        if va == 0 { continue }
+                        for b in 0..<nonzeros where indices[b] <= ia {
+                            let ib = indices[b], v = va * values[b]
+                            if ib >= xOffset {
+                                xx[(ia - xOffset) + (ib - xOffset) * xy] += v
+                            } else if ia >= xOffset {
+                                zx[ib + (ia - xOffset) * xOffset] += v
+                            } else {
+                                pairs.add(row: ia, column: ib, v)
+                            }
+                        }
+                    }
+                } else {
+                    for a in 0..<nonzeros {
+                        let va = values[a], ia = indices[a]
+                        if va == 0 { continue }
+                        for b in 0..<nonzeros where indices[b] <= ia { a22[ia + indices[b] * r] += va * values[b] }
+                    }
                 }
             }
             for index in seen { position[index] = -1 }
@@ -184,14 +213,46 @@ struct CrossProducts: Sendable {
         }
         downdateMiddle = middle
         var nonzeroStart = [0], nonzeroRows: [Int32] = [], nonzeroValues: [Double] = []
-        for b in 0..<r {
-            for i in b..<r where a22[i + b * r] != 0 {
-                nonzeroRows.append(Int32(i))
-                nonzeroValues.append(a22[i + b * r])
+        if accumulatesSparsely {
+            let entries = pairs.sortedEntries()
+            var e = 0
+            for b in 0..<r {
+                if b < xOffset {
+                    while e < entries.count && Int(entries[e].column) == b {
+                        if entries[e].value != 0 { nonzeroRows.append(entries[e].row); nonzeroValues.append(entries[e].value) }
+                        e += 1
+                    }
+                    for c in 0..<xy where zx[b + c * xOffset] != 0 {
+                        nonzeroRows.append(Int32(xOffset + c))
+                        nonzeroValues.append(zx[b + c * xOffset])
+                    }
+                } else {
+                    for a in b..<r where xx[(a - xOffset) + (b - xOffset) * xy] != 0 {
+                        nonzeroRows.append(Int32(a))
+                        nonzeroValues.append(xx[(a - xOffset) + (b - xOffset) * xy])
+                    }
+                }
+                nonzeroStart.append(nonzeroRows.count)
             }
-            nonzeroStart.append(nonzeroRows.count)
+        } else {
+            for b in 0..<r {
+                for i in b..<r where a22[i + b * r] != 0 {
+                    nonzeroRows.append(Int32(i))
+                    nonzeroValues.append(a22[i + b * r])
+                }
+                nonzeroStart.append(nonzeroRows.count)
+            }
         }
         (a22Start, a22Rows, a22Values) = (nonzeroStart, nonzeroRows, nonzeroValues)
+    }
+
+    /// A₂₂ as a dense R × R matrix (lower triangle): as accumulated, or expanded from its nonzeros.
+    func denseA22() -> [Double] {
+        if !a22.isEmpty || restCount == 0 { return a22 }
+        let r = restCount
+        var dense = [Double](repeating: 0, count: r * r)
+        for b in 0..<r { for e in a22Start[b]..<a22Start[b + 1] { dense[Int(a22Rows[e]) + b * r] = a22Values[e] } }
+        return dense
     }
 
     /// Inverts the panels' row lists: for each rest row, the groups whose panels contain it and where.
