@@ -47,4 +47,20 @@ import Testing
         }
         #expect(compared > 10_000)
     }
+
+    /// A design whose factorisation would not fit in the memory allowed is refused before anything is
+    /// allocated: exit 1, one line with the bytes it needs and those available (here `HLM_MEMORY_LIMIT`).
+    @Test func aFactorisationBeyondMemoryIsRefused() throws {
+        let data = FileManager.default.temporaryDirectory.appendingPathComponent("hlm-memory-\(UUID().uuidString).csv")
+        defer { try? FileManager.default.removeItem(at: data) }
+        let simulated = try CommandLineTests.run(["simulate", "crossed", "--rows", "3000", "--levels", "500,300", "--seed", "2", "--output", data.path])
+        #expect(simulated.status == 0, "\(simulated.stderr)")
+        for factor in ["dense", "sparse"] {
+            let run = try CommandLineTests.run(["fit", data.path, "y ~ x + (1 | f1) + (1 | f2)"],
+                                               environment: ["HLM_MEMORY_LIMIT": "100000", "HLM_FACTOR": factor])
+            #expect(run.status == 1, "\(factor): \(run.stderr)")
+            #expect(run.stderr.contains("of memory, more than the 0 MB available") && run.stderr.contains("f2"), "\(run.stderr)")
+            #expect(run.stderr.split(separator: "\n").count == 1)
+        }
+    }
 }
