@@ -67,13 +67,8 @@ extension BlockedFactor {
         } } } } } } } } } } }
     }
 
-    /// Splits columns 0..<r between the factor's two threads at `middle` (or runs
-    /// them on this one); `columns` gets its range and which half it is.
-    func forColumns(middle: Int, _ columns: @escaping @Sendable (Range<Int>, Int) -> Void) {
-        Self.forColumns(middle: middle, threads: threads, r: r, columns)
-    }
-
-    /// `forColumns` with the given thread.
+    /// Splits columns 0..<r between the two threads at `middle` (or runs them on this one); `columns`
+    /// gets its range and which half it is.
     static func forColumns(
         middle: Int, threads: SecondThread?, r: Int, _ columns: @escaping @Sendable (Range<Int>, Int) -> Void
     ) {

@@ -69,14 +69,7 @@ final class SparseRestFactor: @unchecked Sendable {
         columnStart = start
         rowIndex = rows
         // Where each panel's pairs of further-term rows, and each of A₂₂'s further-term entries, sit among the nonzeros.
-        func position(_ row: Int, _ column: Int) -> Int32 {
-            var low = Int(start[column]), high = Int(start[column + 1])
-            while low < high {
-                let middle = (low + high) / 2
-                if Int(rows[middle]) < row { low = middle + 1 } else { high = middle }
-            }
-            return Int32(low)
-        }
+        func position(_ row: Int, _ column: Int) -> Int32 { Int32(Self.lowerBound(row, in: rows, Int(start[column])..<Int(start[column + 1]))) }
         var pairStart = [0], pairs: [Int32] = []
         for j in 0..<(products.panelStart.count - 1) {
             let first = products.panelStart[j], height = products.panelStart[j + 1] - first, m = height - (r - zRest)
@@ -123,6 +116,23 @@ final class SparseRestFactor: @unchecked Sendable {
         factor = l
         factorNonzeros = common.pointee.lnz
         factorFlops = common.pointee.fl
+    }
+
+    /// The first index in `range` of `rows` (ascending there) not below `row`.
+    static func lowerBound(_ row: Int, in rows: [Int32], _ range: Range<Int>) -> Int {
+        var (low, high) = (range.lowerBound, range.upperBound)
+        while low < high {
+            let middle = (low + high) / 2
+            if Int(rows[middle]) < row { low = middle + 1 } else { high = middle }
+        }
+        return low
+    }
+
+    /// The index among the nonzeros of S_zz's entry (row ≥ column), nil off the pattern.
+    func position(row: Int, column: Int) -> Int? {
+        let end = Int(columnStart[column + 1])
+        let k = Self.lowerBound(row, in: rowIndex, Int(columnStart[column])..<end)
+        return k < end && Int(rowIndex[k]) == row ? k : nil
     }
 
     deinit {

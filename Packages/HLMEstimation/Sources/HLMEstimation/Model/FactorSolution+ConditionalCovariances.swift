@@ -36,13 +36,7 @@ extension FactorSolution {
                 if position == 0 {
                     // L₁₁,j⁻¹ (q₁ × q₁), then M = L₂₁,j L₁₁,j⁻¹ over the panel's random-effects rows.
                     let base = g * q1 * q1
-                    var l11Inverse = [Double](repeating: 0, count: q1 * q1)
-                    for c in 0..<q1 {
-                        var e = [Double](repeating: 0, count: q1)
-                        e[c] = 1
-                        TriangularSolve.forward(factor.l11, offset: base, stride: q1, n: q1, &e)
-                        for i in 0..<q1 { l11Inverse[i + c * q1] = e[i] }
-                    }
+                    let l11Inverse = Self.inverseOfBlock(factor.l11, offset: base, q1)
                     block = TriangularSolve.gram(l11Inverse, rows: q1, columns: q1, scale: 1)
                     let first = products.panelStart[g], height = products.panelStart[g + 1] - first
                     let panel = products.panelValueStart[g]
@@ -70,14 +64,7 @@ extension FactorSolution {
                         block[a + b * q] = s
                     } }
                 }
-                // σ² λ B λ'.
-                var scaled = [Double](repeating: 0, count: q * q)
-                for a in 0..<q { for b in 0..<q {
-                    var s = 0.0
-                    for c in 0..<q { for d in 0..<q { s += lambda[a + c * q] * block[c + d * q] * lambda[b + d * q] } }
-                    scaled[a + b * q] = sigma2 * s
-                } }
-                blocks.append(scaled)
+                blocks.append(scaledByLambda(block, lambda, q))
             }
             result[k] = blocks
         }
@@ -91,13 +78,7 @@ extension FactorSolution {
         let factor = deviance.factor, products = deviance.products, design = deviance.design, q1 = factor.q1
         let inverse = sparse.inverseOnPattern()
         func entry(_ a: Int, _ b: Int) -> Double {
-            let (row, column) = a >= b ? (a, b) : (b, a)
-            var low = Int(sparse.columnStart[column]), high = Int(sparse.columnStart[column + 1])
-            while low < high {
-                let middle = (low + high) / 2
-                if Int(sparse.rowIndex[middle]) < row { low = middle + 1 } else { high = middle }
-            }
-            return low < Int(sparse.columnStart[column + 1]) && Int(sparse.rowIndex[low]) == row ? inverse[low] : 0
+            sparse.position(row: max(a, b), column: min(a, b)).map { inverse[$0] } ?? 0
         }
         var result = [[[Double]]](repeating: [], count: design.randomTerms.count)
         for (position, k) in products.order.enumerated() {
@@ -107,13 +88,7 @@ extension FactorSolution {
                 var block = [Double](repeating: 0, count: q * q)
                 if position == 0 {
                     let base = g * q1 * q1
-                    var l11Inverse = [Double](repeating: 0, count: q1 * q1)
-                    for c in 0..<q1 {
-                        var e = [Double](repeating: 0, count: q1)
-                        e[c] = 1
-                        TriangularSolve.forward(factor.l11, offset: base, stride: q1, n: q1, &e)
-                        for i in 0..<q1 { l11Inverse[i + c * q1] = e[i] }
-                    }
+                    let l11Inverse = Self.inverseOfBlock(factor.l11, offset: base, q1)
                     block = TriangularSolve.gram(l11Inverse, rows: q1, columns: q1, scale: 1)
                     let first = products.panelStart[g], height = products.panelStart[g + 1] - first
                     let panel = products.panelValueStart[g]
@@ -133,15 +108,32 @@ extension FactorSolution {
                     let offset = products.restOffsets[position - 1] + g * q
                     for a in 0..<q { for b in 0..<q { block[a + b * q] = entry(offset + a, offset + b) } }
                 }
-                var scaled = [Double](repeating: 0, count: q * q)
-                for a in 0..<q { for b in 0..<q {
-                    var s = 0.0
-                    for c in 0..<q { for d in 0..<q { s += lambda[a + c * q] * block[c + d * q] * lambda[b + d * q] } }
-                    scaled[a + b * q] = sigma2 * s
-                } }
-                return scaled
+                return scaledByLambda(block, lambda, q)
             }
         }
         return result
+    }
+
+    /// L₁₁,j⁻¹ (q₁ × q₁, lower triangular) of the first-term block at `offset`.
+    static func inverseOfBlock(_ l11: [Double], offset: Int, _ q1: Int) -> [Double] {
+        var inverse = [Double](repeating: 0, count: q1 * q1)
+        for c in 0..<q1 {
+            var e = [Double](repeating: 0, count: q1)
+            e[c] = 1
+            TriangularSolve.forward(l11, offset: offset, stride: q1, n: q1, &e)
+            for i in 0..<q1 { inverse[i + c * q1] = e[i] }
+        }
+        return inverse
+    }
+
+    /// σ² λ B λ' for a q×q block B of the spherical effects' covariance.
+    func scaledByLambda(_ block: [Double], _ lambda: [Double], _ q: Int) -> [Double] {
+        var scaled = [Double](repeating: 0, count: q * q)
+        for a in 0..<q { for b in 0..<q {
+            var s = 0.0
+            for c in 0..<q { for d in 0..<q { s += lambda[a + c * q] * block[c + d * q] * lambda[b + d * q] } }
+            scaled[a + b * q] = sigma2 * s
+        } }
+        return scaled
     }
 }
