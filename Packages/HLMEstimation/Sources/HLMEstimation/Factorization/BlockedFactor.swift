@@ -42,6 +42,17 @@ struct BlockedFactor {
         guard products.order.count > 1, products.restCoefficient.allSatisfy({ $0 == 0 }) else { return nil }
         let choice = ProcessInfo.processInfo.environment["HLM_FACTOR"]
         if choice == "dense" && !products.a22.isEmpty { return nil }
+        if choice != "sparse" && !products.a22.isEmpty {
+            // The panels' pairs of further-term rows (with repeats) against the lower triangle: where they
+            // would fill half of it, the block is dense and the analysis (~0.1 s at InstEval's size) is skipped.
+            let zRest = products.xOffset, xy = products.restCount - zRest
+            var pairs = 0
+            for j in 0..<products.groups1 {
+                let m = products.panelStart[j + 1] - products.panelStart[j] - xy
+                pairs += m * (m + 1) / 2
+            }
+            if pairs > zRest * zRest / 4 { return nil }
+        }
         guard let sparse = SparseRestFactor(products: products) else { return nil }
         return choice == "sparse" || sparse.beatsDense || products.a22.isEmpty ? sparse : nil
     }
