@@ -7,6 +7,7 @@ typedef double (*nlopt_func)(unsigned n, const double *x, double *gradient, void
 
 // nlopt_algorithm values (nlopt.h).
 enum {
+    HLM_NLOPT_LN_NEWUOA = 26,
     HLM_NLOPT_LN_NELDERMEAD = 28,
     HLM_NLOPT_LN_BOBYQA = 34,
 };

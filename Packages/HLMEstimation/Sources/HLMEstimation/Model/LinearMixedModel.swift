@@ -48,8 +48,16 @@ public struct LinearMixedModel: Sendable {
             progress?(deviance.evaluations, value)
             return value
         }
-        var summary = BOBYQA.minimize(objective, start: start, lower: parameters.lowerBounds, upper: parameters.upperBounds,
-                                      initialSteps: [Double](repeating: initialStep, count: start.count))
+        // BOBYQA with λ's diagonals bounded at 0 took the fewest evaluations over the reference models and
+        // benchmarks (`Tools/compare-optimizers.py`); `HLM_OPTIMIZER=free` (BOBYQA on the unbounded
+        // parameterisation) or `newuoa` (NLopt's NEWUOA, unbounded; not for one parameter, where it
+        // stops at once) are there to compare.
+        let mode = ProcessInfo.processInfo.environment["HLM_OPTIMIZER"] ?? "bounded"
+        let free = mode == "free" || mode == "newuoa", newuoa = mode == "newuoa" && start.count > 1
+        let lower = free ? parameters.freeLowerBounds : parameters.lowerBounds
+        var summary = BOBYQA.minimize(objective, start: start, lower: lower, upper: parameters.upperBounds,
+                                      initialSteps: [Double](repeating: initialStep, count: start.count), newuoa: newuoa)
+        if free { summary.finalTheta = parameters.canonical(summary.finalTheta) }
         // An optimum on the boundary (a diagonal of λ at 0) may be a poorer one than an interior optimum
         // nearby: BOBYQA does not leave a bound it has settled on. Try again from the same point with
         // each such diagonal moved off the bound, and keep the better (InstEval's 4-term model stopped
@@ -60,7 +68,7 @@ public struct LinearMixedModel: Sendable {
         // Off the bound with the column's other entries as they were, and with their signs turned (a
         // correlation of the other sign: both are local optima for nearly collinear columns).
         var starts: [[Double]] = []
-        if !boundary.isEmpty {
+        if !boundary.isEmpty && !free {
             var nudged = summary.finalTheta, flipped = summary.finalTheta
             for i in boundary {
                 nudged[i] = 0.1
@@ -90,8 +98,9 @@ public struct LinearMixedModel: Sendable {
         // Never stop short: when the gradient at the optimum is not small, restart from there.
         var (convergence, curvature) = assess(summary, deviance)
         if convergence != nil {
-            let again = BOBYQA.minimize(objective, start: summary.finalTheta, lower: parameters.lowerBounds,
-                                        upper: parameters.upperBounds, restart: true)
+            var again = BOBYQA.minimize(objective, start: summary.finalTheta, lower: lower,
+                                        upper: parameters.upperBounds, restart: true, newuoa: newuoa)
+            if free { again.finalTheta = parameters.canonical(again.finalTheta) }
             if again.finalObjective <= summary.finalObjective {
                 let passes = summary.passes + again.passes
                 summary = OptimizationSummary(

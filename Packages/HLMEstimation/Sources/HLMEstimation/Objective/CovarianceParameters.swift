@@ -71,6 +71,38 @@ public struct CovarianceParameters: Sendable {
         }
     }
 
+    /// Bounds for the free parameterisation: λλ' does not change when a column of λ changes sign, so
+    /// the diagonals need no bound and an optimiser can pass through 0 (MixedModels.jl 5 optimises so);
+    /// only the exchangeable correlation keeps its range. `canonical` turns the optimum back into
+    /// lme4's θ, diagonals ≥ 0.
+    public var freeLowerBounds: [Double] {
+        terms.flatMap { term -> [Double] in
+            term.structure == .exchangeable ? [-.infinity, -1 / Double(term.q - 1) + 1e-9]
+                : [Double](repeating: -.infinity, count: term.count)
+        }
+    }
+
+    /// θ with every column of λ turned so that its diagonal is ≥ 0 (the same λλ').
+    public func canonical(_ theta: [Double]) -> [Double] {
+        var theta = theta
+        for term in terms {
+            switch term.structure {
+            case .unstructured:
+                var index = term.offset
+                for j in 0..<term.q {
+                    let length = term.q - j
+                    if theta[index] < 0 { for i in index..<(index + length) { theta[i] = -theta[i] } }
+                    index += length
+                }
+            case .independent, .identity:
+                for i in term.offset..<(term.offset + term.count) { theta[i] = abs(theta[i]) }
+            case .exchangeable:
+                theta[term.offset] = abs(theta[term.offset])
+            }
+        }
+        return theta
+    }
+
     /// λ of term `k` (q×q, column-major, lower triangular), or nil when θ is outside the domain.
     public func lambda(_ theta: [Double], term k: Int) -> [Double]? {
         let term = terms[k], q = term.q

@@ -135,21 +135,46 @@ public enum StartingValues {
             }
         }
         let total = residuals.reduce(0) { $0 + $1 * $1 } / Double(n - p)
-        var between: [Double] = []
+        var explainedByColumn: [Double] = []
+        // Per term and column c: each group's regression of the residuals on that column alone,
+        // b_jc = Σ z_ic e_i / Σ z_ic²; their spread less the noise's share, σ²_e mean(1 / Σ z_ic²).
+        var between: [[Double]] = []
         for term in design.randomTerms {
-            guard term.termCount == 1, term.termNames == ["(Intercept)"], term.groupCount > 1 else { between.append(.nan); continue }
-            var sums = [Double](repeating: 0, count: term.groupCount), counts = sums
-            for i in 0..<n { sums[Int(term.codes[i])] += residuals[i]; counts[Int(term.codes[i])] += 1 }
-            let means = zip(sums, counts).map { $1 > 0 ? $0 / $1 : 0 }
-            let meanOfMeans = means.reduce(0, +) / Double(means.count)
-            let spread = means.reduce(0) { $0 + ($1 - meanOfMeans) * ($1 - meanOfMeans) } / Double(means.count - 1)
-            let noise = total * counts.reduce(0) { $0 + ($1 > 0 ? 1 / $1 : 0) } / Double(counts.count)
-            between.append(max(spread - noise, 0))
+            let q = term.termCount
+            guard term.groupCount > 1, term.covariance != .exchangeable || q == 1 else { between.append([]); continue }
+            var variances: [Double] = []
+            for c in 0..<q {
+                var sums = [Double](repeating: 0, count: term.groupCount), weights = sums
+                var squares = 0.0
+                term.z.values.withUnsafeBufferPointer { z in
+                    for i in 0..<n {
+                        let value = z[i + c * n], j = Int(term.codes[i])
+                        sums[j] += value * residuals[i]
+                        weights[j] += value * value
+                    }
+                    for i in 0..<n { squares += z[i + c * n] * z[i + c * n] }
+                }
+                let used = weights.indices.filter { weights[$0] > 0 }
+                guard used.count > 1 else { variances.append(.nan); continue }
+                let slopes = used.map { sums[$0] / weights[$0] }
+                let mean = slopes.reduce(0, +) / Double(slopes.count)
+                let spread = slopes.reduce(0) { $0 + ($1 - mean) * ($1 - mean) } / Double(slopes.count - 1)
+                let noise = total * used.reduce(0) { $0 + 1 / weights[$1] } / Double(used.count)
+                variances.append(max(spread - noise, 0))
+                explainedByColumn.append(max(spread - noise, 0) * squares / Double(n))
+            }
+            between.append(variances)
         }
-        let explained = between.filter(\.isFinite).reduce(0, +)
+        let explained = explainedByColumn.reduce(0, +)
         let residual = max(total - explained, 0.05 * total)
-        for (k, variance) in between.enumerated() where variance.isFinite {
-            theta[parameters.terms[k].offset] = max((variance / residual).squareRoot(), smallestDiagonal)
+        for (k, variances) in between.enumerated() where !variances.isEmpty && variances.allSatisfy(\.isFinite) {
+            let relative = variances.map { max(($0 / residual).squareRoot(), smallestDiagonal) }
+            let diagonals = parameters.diagonalIndices(term: k)
+            if parameters.terms[k].structure == .identity {
+                theta[diagonals[0]] = relative.reduce(0, +) / Double(relative.count)
+            } else {
+                for (i, index) in diagonals.enumerated() { theta[index] = relative[i] }
+            }
             estimated[k] = true
         }
         return (theta, estimated)

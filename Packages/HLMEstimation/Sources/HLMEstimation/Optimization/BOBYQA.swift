@@ -6,7 +6,7 @@ import _CNLopt
 public enum BOBYQA {
     public static func minimize(
         _ objective: @escaping ([Double]) -> Double, start: [Double], lower: [Double], upper: [Double],
-        initialSteps: [Double]? = nil, restart: Bool = false
+        initialSteps: [Double]? = nil, restart: Bool = false, newuoa: Bool = false
     ) -> OptimizationSummary {
         let n = start.count
         var x = start
@@ -21,10 +21,12 @@ public enum BOBYQA {
             : [initialSteps ?? [Double](repeating: 0.3, count: n)]
         for pass in passes.indices {
             let box = ObjectiveBox(objective)
-            guard let optimizer = nlopt_create(Int32(HLM_NLOPT_LN_BOBYQA), UInt32(n)) else { break }
+            guard let optimizer = nlopt_create(Int32(newuoa ? HLM_NLOPT_LN_NEWUOA : HLM_NLOPT_LN_BOBYQA), UInt32(n)) else { break }
             defer { nlopt_destroy(optimizer) }
-            nlopt_set_lower_bounds(optimizer, lower)
-            nlopt_set_upper_bounds(optimizer, upper)
+            if !newuoa {
+                nlopt_set_lower_bounds(optimizer, lower)
+                nlopt_set_upper_bounds(optimizer, upper)
+            }
             nlopt_set_ftol_abs(optimizer, 1e-12)
             nlopt_set_ftol_rel(optimizer, 1e-14)
             nlopt_set_xtol_abs1(optimizer, 1e-10)
