@@ -34,6 +34,9 @@ struct FitCommand: ParsableCommand {
     @Option(name: .long, help: "Write each data row's fitted value and residual (conditional and marginal) to this CSV.")
     var residuals: String?
 
+    @Option(name: .long, help: "t tests and type III F tests with these denominator degrees of freedom: satterthwaite, kenward-roger (REML) or residual.")
+    var df: DegreesOfFreedomMethod?
+
     @Flag(name: .long, help: "Print the time of each stage (read, design, fit, report) and the peak memory to standard error.")
     var timing = false
 
@@ -57,9 +60,20 @@ struct FitCommand: ParsableCommand {
                 FileHandle.standardError.write(Data("BOBYQA pass \(k): \(pass.evaluations) evaluations, \(pass.value), code \(pass.returnCode)\n".utf8))
             }
         }
+        var inference: SmallSampleInference?, termTests: [TermTest]?
+        if let df {
+            if df == .kenwardRoger && fit.criterion == .ml {
+                throw CommandFailure(message: "--df kenward-roger needs a REML fit (as pbkrtest); drop --method ml or use --df satterthwaite",
+                                     status: .badInput)
+            }
+            let small = try fit.smallSampleInference(df)
+            inference = small
+            termTests = fit.termTests(try prepared.fixedTermStructure(frame: frame, where: model.where), inference: small)
+        }
         let report = FitReport(fit, filteredRows: prepared.filteredRows, level: model.confidenceLevel(for: prepared.formula),
                                robust: model.robust(for: prepared.formula),
-                               variances: output.variances ?? prepared.formula.options.variances ?? false)
+                               variances: output.variances ?? prepared.formula.options.variances ?? false,
+                               inference: inference, termTests: termTests)
         defer {
             clock.lap("report")
             clock.finish()

@@ -6,6 +6,7 @@ import HLMFormula
 
 extension FitOptions.Method: ExpressibleByArgument {}
 extension FitOptions.Optimizer: ExpressibleByArgument {}
+extension DegreesOfFreedomMethod: ExpressibleByArgument {}
 
 /// The model's options: a formula in any notation (or `--levels FILE`), the row filter, weights, the
 /// estimator, and the confidence level. The choices are the libraries' (`PreparedModel`, `FitOptions`).

@@ -41,6 +41,13 @@ public struct PreparedModel: Sendable {
         }
     }
 
+    /// The fixed terms' structure for type III tests (``FixedTermStructure``), from the same data and
+    /// filters `prepare` was given.
+    public func fixedTermStructure(frame: DataFrame, where filter: String? = nil) throws -> FixedTermStructure {
+        let data = try Self.filtered(frame, by: [filter, formula.filter].compactMap { $0 })
+        return try design.fixedTermStructure(frame: data)
+    }
+
     static func filtered(_ frame: DataFrame, by expressions: [String]) throws(DataError) -> DataFrame {
         var data = frame
         for expression in expressions {

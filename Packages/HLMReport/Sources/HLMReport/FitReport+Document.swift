@@ -36,6 +36,10 @@ extension FitReport {
         facts.append(Fact(likelihoodLabel, NumberFormatting.fixed(logLikelihood, 4)))
         document.append(.facts(facts))
         document.append(.table(fixedEffectsTable))
+        if let tests = termTestsTable {
+            document.append(.paragraph("Type III tests of fixed effects:"))
+            document.append(.table(tests))
+        }
         if !randomEffects.isEmpty { document.append(.table(randomEffectsTable)) }
         for effect in randomEffects where effect.terms.count > 1 {
             // Stata's estat recovariance.
@@ -68,6 +72,7 @@ extension FitReport {
         let legend = variables.compactMap { name in labels.labels[name].map { "  \(name): \($0)" } }
         if !legend.isEmpty { document.append(.paragraph("Variables:\n" + legend.joined(separator: "\n"))) }
         var notes = diagnostics.map(\.message)
+        if ddf != nil { notes.append("t and F tests on denominator degrees of freedom by \(ddfName).") }
         if let lr = lrTestVsLinear, lr.distribution == "chi2" {
             notes.append("The LR test is conservative and provided only for reference.")
         }
@@ -111,7 +116,29 @@ extension FitReport {
              NumberFormatting.fixed(effect.pValue, 3), Self.coefficient(effect.ciLower), Self.coefficient(effect.ciUpper)]
         }
         let t = fixedEffects.first?.df != nil
-        return Table(header: ["", "Coef.", "Std. Err.", t ? "t" : "z", t ? "P>|t|" : "P>|z|", "[\(levelText) Conf.", "Interval]"], rows: rows)
+        guard ddf != nil else {
+            return Table(header: ["", "Coef.", "Std. Err.", t ? "t" : "z", t ? "P>|t|" : "P>|z|", "[\(levelText) Conf.", "Interval]"], rows: rows)
+        }
+        // With --df: the degrees of freedom of each t test beside it (Stata's dfmethod() layout).
+        let withDF = zip(ordered, rows).map { effect, row in Array(row[0..<3]) + [NumberFormatting.fixed(effect.df ?? .nan, 2)] + Array(row[3...]) }
+        return Table(header: ["", "Coef.", "Std. Err.", "df", "t", "P>|t|", "[\(levelText) Conf.", "Interval]"], rows: withDF)
+    }
+
+    /// The F test of each fixed term (type III), with the method of its denominator df.
+    var termTestsTable: Table? {
+        guard let termTests, !termTests.isEmpty else { return nil }
+        return Table(header: ["Term", "NumDF", "DenDF", "F", "Prob > F"], rows: termTests.map { test in
+            [test.term, String(test.numDF), NumberFormatting.fixed(test.denDF, 2), NumberFormatting.fixed(test.F, 2), NumberFormatting.pValue(test.pValue)]
+        })
+    }
+
+    /// "Satterthwaite", "Kenward-Roger" or "residual" for the notes.
+    var ddfName: String {
+        switch ddf {
+        case "satterthwaite": "Satterthwaite's approximation (as lmerTest)"
+        case "kenward-roger": "Kenward and Roger's method, with their adjusted standard errors (as pbkrtest)"
+        default: "the residual degrees of freedom, n - p"
+        }
     }
 
     var randomEffectsTable: Table {

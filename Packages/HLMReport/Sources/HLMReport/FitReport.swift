@@ -89,11 +89,18 @@ public struct FitReport: Sendable, Codable {
     /// The data columns the model uses (response first).
     public var variables: [String]
 
+    /// How the t and F tests' denominator degrees of freedom were found (`--df`); nil for z tests.
+    public var ddf: String?
+    /// The F test of every fixed term (type III), with `--df`.
+    public var termTests: [TermTest]?
+
     /// Fixed effects with cluster-robust standard errors, clustered on `robustClusters` (with `--robust`).
     public var robustFixedEffects: [FixedEffectEstimate]?
     public var robustClusters: String?
 
-    public init(_ fit: LinearMixedModel, filteredRows: Int? = nil, level: Double = 0.95, robust: Bool = false, variances: Bool = false) {
+    /// `inference`: t tests on small-sample degrees of freedom (`--df`), with `termTests` their F tests.
+    public init(_ fit: LinearMixedModel, filteredRows: Int? = nil, level: Double = 0.95, robust: Bool = false, variances: Bool = false,
+                inference: SmallSampleInference? = nil, termTests: [TermTest]? = nil) {
         let design = fit.design
         formula = design.formula.text
         method = fit.criterion.rawValue
@@ -122,7 +129,9 @@ public struct FitReport: Sendable, Codable {
         optimizer = fit.estimator.maximisesLikelihood
             ? "\(fit.optimization.algorithm) on the profiled \(fit.criterion == .ml ? "deviance" : "REML criterion"): \(fit.optimization.returnMessage)"
             : "\(fit.optimization.algorithm): \(fit.optimization.returnMessage)"
-        fixedEffects = fit.fixedEffectTable(level: level)
+        fixedEffects = inference.map { fit.fixedEffectTable(level: level, inference: $0) } ?? fit.fixedEffectTable(level: level)
+        ddf = inference?.method.rawValue
+        self.termTests = termTests
         let inference = fit.varianceInference.map { Self.rescaled($0, components: fit.components, sigma: fit.sigma, to: level) }
         let tables = HLMTables(fit)
         // Three levels: a table for every level (HLMTables itself covers one grouping factor).

@@ -42,6 +42,7 @@ extension LinearMixedModel {
             conditionalModes: solution.conditionalModes(deviance), conditionalVariances: solution.conditionalVariances(deviance), optimization: summary, varianceInference: nil,
             converged: convergence == nil && BOBYQA.succeeded(summary.returnCode), singular: !singularTerms.isEmpty,
             diagnostics: diagnostics)
+        profiledDeviance = deviance
         varianceInference = estimatesVariance ? VarianceComponentInference.compute(fit: self, deviance: deviance, curvature: curvature) : nil
         if estimatesVariance && varianceInference == nil {
             self.diagnostics.append(.varianceStandardErrorsUnavailable)

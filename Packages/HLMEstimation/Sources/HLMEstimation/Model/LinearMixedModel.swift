@@ -28,6 +28,9 @@ public struct LinearMixedModel: Sendable {
     public var diagnostics: [Diagnostic]
     /// How the estimates were made: every report says it.
     public var estimator: Estimator = .profiledLikelihood
+    /// The criterion the fit minimised, kept for what needs it again after the fit (degrees of freedom,
+    /// profiles, the bootstrap): nil for estimators that do not minimise it.
+    public internal(set) var profiledDeviance: ProfiledDeviance? = nil
 
     /// Fits by minimising the profiled deviance (ML) or REML criterion over θ with BOBYQA.
     /// `progress`, when given, is called after each evaluation with the count and the criterion.

@@ -17,6 +17,11 @@ extension ProfiledDeviance {
         return (logDeterminant, factor.penalizedResidualSumOfSquares)
     }
 
+    /// (L_X L_X')⁻¹ at the θ last evaluated: vcov(β) / σ², p×p column-major.
+    func unscaledBetaCovariance() -> [Double] {
+        factor.betaCovariance(scale: 1)
+    }
+
     /// m in m log(2πσ²): n for ML, n − p for REML (σ̂² = r²/m at the optimum).
     var likelihoodDegrees: Double {
         criterion == .ml ? Double(products.n) : Double(products.n - products.p)
