@@ -37,6 +37,13 @@ struct FitCommand: ParsableCommand {
     @Option(name: .long, help: "t tests and type III F tests with these denominator degrees of freedom: satterthwaite, kenward-roger (REML) or residual.")
     var df: DegreesOfFreedomMethod?
 
+    @Option(name: .long, help: ArgumentHelp("A linear hypothesis to test, as Stata's test: \"schgend[boys] = schgend[girls]\" (repeatable).",
+                                            discussion: "Equations separated by commas are tested jointly; bare names separated by spaces are each 0."))
+    var test: [String] = []
+
+    @Option(name: .long, help: "A linear combination of the fixed effects to estimate, as Stata's lincom: \"lrt + lrt:schgend[girls]\" (repeatable).")
+    var lincom: [String] = []
+
     @Flag(name: .long, help: "Print the time of each stage (read, design, fit, report) and the peak memory to standard error.")
     var timing = false
 
@@ -70,10 +77,20 @@ struct FitCommand: ParsableCommand {
             inference = small
             termTests = fit.termTests(try prepared.fixedTermStructure(frame: frame, where: model.where), inference: small)
         }
-        let report = FitReport(fit, filteredRows: prepared.filteredRows, level: model.confidenceLevel(for: prepared.formula),
+        let level = model.confidenceLevel(for: prepared.formula)
+        var report = FitReport(fit, filteredRows: prepared.filteredRows, level: level,
                                robust: model.robust(for: prepared.formula),
                                variances: output.variances ?? prepared.formula.options.variances ?? false,
                                inference: inference, termTests: termTests)
+        let names = fit.design.fixedNames
+        if !test.isEmpty {
+            report.hypothesisTests = try test.map { text throws(HypothesisError) in fit.test(try LinearHypothesis(text, names: names), inference: inference) }
+        }
+        if !lincom.isEmpty {
+            report.linearCombinations = try lincom.map { text throws(HypothesisError) in
+                fit.combination(try LinearHypothesis(text, names: names, combination: true), level: level, inference: inference)
+            }
+        }
         defer {
             clock.lap("report")
             clock.finish()

@@ -29,6 +29,8 @@ struct HLMCommand: ParsableCommand {
             exitWithMessage("hlm: error: \(message)", code: .badInput)
         } catch let error as EstimationError {
             exitWithMessage("hlm: error: the model cannot be fitted: \(error)", code: .modelFailure)
+        } catch let error as HypothesisError {
+            exitWithMessage("hlm: error: \(error)", code: .badInput)
         } catch let error as SavedModelError {
             exitWithMessage("hlm: error: \(error)", code: .badInput)
         } catch let error as CommandFailure {

@@ -67,4 +67,48 @@ struct SmallSampleInferenceTests {
         // t(178) is close to the normal: p just above the z test's.
         #expect(table[1].pValue > fit.fixedEffectTable()[1].pValue)
     }
+
+    /// Stata's `test` and `lincom` forms on the slides' model 3, against R's Wald χ², lmerTest's F and df.
+    @Test func linearHypothesesMatchR() throws {
+        let file = try SmallSampleReference.File.load()
+        let frame = try Fixtures.frame("gcse")
+        let model = try PreparedModel.prepare("gcse ~ lrt * schgend + (lrt | school)", frame: frame, where: "nstu > 4")
+        let fit = try LinearMixedModel.fit(model.design, criterion: .reml)
+        let names = fit.design.fixedNames
+        let satterthwaite = try fit.smallSampleInference(.satterthwaite), kr = try fit.smallSampleInference(.kenwardRoger)
+        #expect(file.hypotheses.count == 3)
+        for expected in file.hypotheses {
+            let hypothesis = try LinearHypothesis(expected.text, names: names)
+            let wald = fit.test(hypothesis)
+            #expect(wald.distribution == "chi2" && wald.numDF == expected.df)
+            #expect(Tolerance.isClose(wald.statistic, expected.chi2, relative: 1e-4), "\(Tolerance.describe(expected.text, wald.statistic, expected.chi2))")
+            let f = fit.test(hypothesis, inference: satterthwaite)
+            #expect(Tolerance.isClose(f.statistic, expected.satterthwaiteF, relative: 1e-4), "\(Tolerance.describe(expected.text + " F", f.statistic, expected.satterthwaiteF))")
+            #expect(Tolerance.isClose(f.denDF ?? .nan, expected.satterthwaiteDenDF, relative: 1e-4))
+            #expect(Tolerance.isClose(fit.test(hypothesis, inference: kr).denDF ?? .nan, expected.kenwardRogerDenDF, relative: 1e-4))
+        }
+        #expect(file.combinations.count == 2)
+        for expected in file.combinations {
+            let combination = fit.combination(try LinearHypothesis(expected.text, names: names, combination: true), inference: satterthwaite)
+            #expect(Tolerance.isClose(combination.estimate.estimate, expected.estimate, relative: 1e-4))
+            #expect(Tolerance.isClose(combination.estimate.stdError, expected.stdError, relative: 1e-4))
+            #expect(Tolerance.isClose(combination.estimate.df ?? .nan, expected.df, relative: 1e-4))
+        }
+    }
+
+    @Test func badHypothesesNameTheirPosition() throws {
+        let names = ["(Intercept)", "lrt", "schgend[boys]"]
+        for (text, position, fragment) in [("schgend[boy] = 0", 1, "did you mean"), ("lrt*lrt", 1, "not linear"), ("lrt = 1 = 2", 9, "more than one"),
+                                           ("2 = 3", 1, "names no coefficient"), ("lrt + ", 6, "empty")] {
+            #expect {
+                try LinearHypothesis(text, names: names)
+            } throws: { error in
+                guard let error = error as? HypothesisError else { return false }
+                return error.offset + 1 == position && error.message.contains(fragment)
+            }
+        }
+        #expect(throws: HypothesisError.self) { try LinearHypothesis("lrt, _cons", names: names, combination: true) }
+        #expect(try LinearHypothesis("-lrt + 2*-_cons - 1e-3 = schgend[boys]", names: names).rows == [[-2, -1, -1]])
+        #expect(try LinearHypothesis("-lrt + 2*-_cons - 1e-3 = schgend[boys]", names: names).rhs == [1e-3])
+    }
 }

@@ -40,6 +40,23 @@ extension FitReport {
             document.append(.paragraph("Type III tests of fixed effects:"))
             document.append(.table(tests))
         }
+        if let tests = hypothesisTests, !tests.isEmpty {
+            document.append(.paragraph("Tests of linear hypotheses:"))
+            document.append(.table(Table(header: ["Hypothesis", "Test", "Statistic", "P-value"], rows: tests.map { test in
+                let name = test.distribution == "F" ? "F(\(test.numDF), \(NumberFormatting.fixed(test.denDF ?? .nan, 2)))" : "chi2(\(test.numDF))"
+                return [test.hypothesis, name, NumberFormatting.fixed(test.statistic, 2), NumberFormatting.pValue(test.pValue)]
+            })))
+        }
+        if let combinations = linearCombinations, !combinations.isEmpty {
+            let t = combinations.first?.estimate.df != nil
+            document.append(.paragraph("Linear combinations of the fixed effects:"))
+            document.append(.table(Table(header: ["", "Coef.", "Std. Err."] + (t ? ["df", "t", "P>|t|"] : ["z", "P>|z|"]) + ["[\(levelText) Conf.", "Interval]"],
+                                         rows: combinations.map { c in
+                let e = c.estimate
+                return [c.expression, Self.coefficient(e.estimate), Self.coefficient(e.stdError)] + (t ? [NumberFormatting.fixed(e.df ?? .nan, 2)] : [])
+                    + [NumberFormatting.fixed(e.statistic, 2), NumberFormatting.fixed(e.pValue, 3), Self.coefficient(e.ciLower), Self.coefficient(e.ciUpper)]
+            })))
+        }
         if !randomEffects.isEmpty { document.append(.table(randomEffectsTable)) }
         for effect in randomEffects where effect.terms.count > 1 {
             // Stata's estat recovariance.

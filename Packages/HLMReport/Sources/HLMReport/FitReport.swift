@@ -94,6 +94,11 @@ public struct FitReport: Sendable, Codable {
     /// The F test of every fixed term (type III), with `--df`.
     public var termTests: [TermTest]?
 
+    /// `--test`: Wald tests of linear hypotheses (Stata's `test`).
+    public var hypothesisTests: [HypothesisTest]?
+    /// `--lincom`: linear combinations of the fixed effects (Stata's `lincom`).
+    public var linearCombinations: [LinearCombination]?
+
     /// Fixed effects with cluster-robust standard errors, clustered on `robustClusters` (with `--robust`).
     public var robustFixedEffects: [FixedEffectEstimate]?
     public var robustClusters: String?
