@@ -47,4 +47,17 @@ struct JSONReportTests {
         #expect(!json.contains("lrTestVsLinear"))
         #expect(json.contains("\"method\" : \"REML\""))
     }
+
+    /// The ICC's interval: the delta method on the logit scale, against the same computed in R from lme4's
+    /// deviance with numDeriv's Hessian (`Tools/crosscheck-icc.R`): 0.1405396770, [0.0989033776, 0.1958935084].
+    @Test func iccIntervalMatchesR() throws {
+        let fit = try ReportFixtures.fit("gcse ~ lrt + (1 | school)")
+        let icc = try #require(FitReport(fit).icc.first)
+        #expect(abs(icc.value - 0.1405396770) < 1e-6)
+        #expect(abs((icc.ciLower ?? 0) - 0.0989033776) < 1e-5)
+        #expect(abs((icc.ciUpper ?? 0) - 0.1958935084) < 1e-5)
+        // At 90% the interval is narrower, around the same value.
+        let narrower = try #require(FitReport(fit, level: 0.9).icc.first)
+        #expect((narrower.ciLower ?? 0) > (icc.ciLower ?? 1) && (narrower.ciUpper ?? 1) < (icc.ciUpper ?? 0))
+    }
 }

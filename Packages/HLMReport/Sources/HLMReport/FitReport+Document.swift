@@ -68,7 +68,11 @@ extension FitReport {
         }
         for table in hlmTables { document.append(.table(table)) }
         if !icc.isEmpty {
-            document.append(.paragraph(icc.map { "Intraclass correlation (\($0.group)) = \(NumberFormatting.fixed($0.value, 4))" }.joined(separator: "\n")))
+            document.append(.paragraph(icc.map { entry in
+                let interval = entry.ciLower.flatMap { lower in entry.ciUpper.map { upper in
+                    "   [\(levelText) CI \(NumberFormatting.fixed(lower, 4)), \(NumberFormatting.fixed(upper, 4))]" } } ?? ""
+                return "Intraclass correlation (\(entry.group)) = \(NumberFormatting.fixed(entry.value, 4))" + interval
+            }.joined(separator: "\n")))
         }
         if let robust = robustFixedEffects {
             let ordered = robust.filter { $0.name != "(Intercept)" } + robust.filter { $0.name == "(Intercept)" }

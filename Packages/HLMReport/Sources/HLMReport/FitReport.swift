@@ -37,6 +37,9 @@ public struct FitReport: Sendable, Codable {
     public struct IntraclassCorrelation: Sendable, Codable, Equatable {
         public var group: String
         public var value: Double
+        /// The interval at the report's level: the delta method on the logit scale (Stata's `estat icc`).
+        public var ciLower: Double?
+        public var ciUpper: Double?
     }
 
     public var formula: String
@@ -161,7 +164,16 @@ public struct FitReport: Sendable, Codable {
         residualSDCI = inference?.residualSDCI
         lrTestVsLinear = fit.likelihoodRatioTestVersusLinear
         waldTest = fit.waldTest
-        icc = fit.intraclassCorrelations.map { IntraclassCorrelation(group: $0.group, value: $0.value) }
+        let z = Distributions.normalQuantile(0.5 + level / 2)
+        icc = fit.intraclassCorrelations.enumerated().map { k, entry in
+            var result = IntraclassCorrelation(group: entry.group, value: entry.value)
+            if let errors = fit.varianceInference?.iccLogitStdError, k < errors.count, errors[k].isFinite, entry.value > 0, entry.value < 1 {
+                let logit = log(entry.value / (1 - entry.value))
+                result.ciLower = 1 / (1 + exp(-(logit - z * errors[k])))
+                result.ciUpper = 1 / (1 + exp(-(logit + z * errors[k])))
+            }
+            return result
+        }
         diagnostics = fit.diagnostics.map(DiagnosticEntry.init)
         if robust && fit.robustStandardErrors == nil && fit.estimator != .leastSquares {
             diagnostics.append(DiagnosticEntry(code: "robust-unavailable",

@@ -17,6 +17,9 @@ public struct VarianceComponentInference: Sendable, Codable, Equatable {
     /// Per term: SEs of the covariances σ_ab = ρ_ab σ_a σ_b (q×q, 0 where not estimated), by the delta
     /// method from the joint covariance of the log SDs and atanh correlations (Stata's `variance` table).
     public var covarianceStdError: [[[Double]]]?
+    /// Per intraclass correlation (``LinearMixedModel/intraclassCorrelations``' order): the SE of its logit,
+    /// by the delta method (Stata's `estat icc`); the interval is logit⁻¹(logit ρ ± z SE).
+    public var iccLogitStdError: [Double]?
 
     /// From the curvature at the fit's θ (`curvature` when it was taken there already, as the fit's
     /// convergence check does). nil when a variance is on its boundary (the log metric is undefined
@@ -66,7 +69,35 @@ public struct VarianceComponentInference: Sendable, Codable, Equatable {
             }
         }
         result.covarianceStdError = covarianceErrors(fit: fit, list: list, phi: phi, covariance: covariance)
+        result.iccLogitStdError = iccErrors(fit: fit, list: list, covariance: covariance)
         return result
+    }
+
+    /// ρ_k = v_k / (Σ_j v_j + σ²) over the intercept variances v_j: logit ρ_k = log v_k − log(T − v_k), whose
+    /// gradient in the log SDs is 2 at k's and −2 v_j / (T − v_k) at every other intercept's and σ's.
+    private static func iccErrors(fit: LinearMixedModel, list: [WorkingScale.Parameter], covariance: [Double]) -> [Double] {
+        let d = list.count
+        let intercepts = fit.components.enumerated().compactMap { k, c in c.terms.firstIndex(of: "(Intercept)").map { (k, $0, c.covarianceMatrix[$0][$0]) } }
+        let residual = fit.sigma * fit.sigma
+        let total = intercepts.reduce(residual) { $0 + $1.2 }
+        func index(_ k: Int, _ i: Int) -> Int? {
+            list.firstIndex { if case .logSD(k, i) = $0 { true } else { false } } ?? list.firstIndex { if case .logSD(k, _) = $0 { true } else { false } }
+        }
+        guard let sigmaIndex = list.firstIndex(where: { if case .logResidualSD = $0 { true } else { false } }) else {
+            return intercepts.map { _ in .nan }
+        }
+        return intercepts.map { k, i, v in
+            var g = [Double](repeating: 0, count: d)
+            let rest = total - v
+            for (j, jj, w) in intercepts {
+                guard let position = index(j, jj) else { return .nan }
+                g[position] += j == k ? 2 : -2 * w / rest
+            }
+            g[sigmaIndex] += -2 * residual / rest
+            var variance = 0.0
+            for a in 0..<d { for b in 0..<d { variance += g[a] * covariance[a + b * d] * g[b] } }
+            return variance.squareRoot()
+        }
     }
 
     /// SE(σ_ab)² = g' V g with g the gradient of ρ σ_a σ_b in (log σ_a, log σ_b, atanh ρ).
