@@ -81,7 +81,7 @@ struct FitCommand: ParsableCommand {
         var report = FitReport(fit, filteredRows: prepared.filteredRows, level: level,
                                robust: model.robust(for: prepared.formula),
                                variances: output.variances ?? prepared.formula.options.variances ?? false,
-                               inference: inference, termTests: termTests)
+                               smallSample: inference, termTests: termTests)
         let names = fit.design.fixedNames
         if !test.isEmpty {
             report.hypothesisTests = try test.map { text throws(HypothesisError) in fit.test(try LinearHypothesis(text, names: names), inference: inference) }

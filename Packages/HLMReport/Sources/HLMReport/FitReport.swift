@@ -106,9 +106,9 @@ public struct FitReport: Sendable, Codable {
     public var robustFixedEffects: [FixedEffectEstimate]?
     public var robustClusters: String?
 
-    /// `inference`: t tests on small-sample degrees of freedom (`--df`), with `termTests` their F tests.
+    /// `smallSample`: t tests on small-sample degrees of freedom (`--df`), with `termTests` their F tests.
     public init(_ fit: LinearMixedModel, filteredRows: Int? = nil, level: Double = 0.95, robust: Bool = false, variances: Bool = false,
-                inference: SmallSampleInference? = nil, termTests: [TermTest]? = nil) {
+                smallSample: SmallSampleInference? = nil, termTests: [TermTest]? = nil) {
         let design = fit.design
         formula = design.formula.text
         method = fit.criterion.rawValue
@@ -137,8 +137,8 @@ public struct FitReport: Sendable, Codable {
         optimizer = fit.estimator.maximisesLikelihood
             ? "\(fit.optimization.algorithm) on the profiled \(fit.criterion == .ml ? "deviance" : "REML criterion"): \(fit.optimization.returnMessage)"
             : "\(fit.optimization.algorithm): \(fit.optimization.returnMessage)"
-        fixedEffects = inference.map { fit.fixedEffectTable(level: level, inference: $0) } ?? fit.fixedEffectTable(level: level)
-        ddf = inference?.method.rawValue
+        fixedEffects = smallSample.map { fit.fixedEffectTable(level: level, inference: $0) } ?? fit.fixedEffectTable(level: level)
+        ddf = smallSample?.method.rawValue
         self.termTests = termTests
         let inference = fit.varianceInference.map { Self.rescaled($0, components: fit.components, sigma: fit.sigma, to: level) }
         let tables = HLMTables(fit)
@@ -175,6 +175,7 @@ public struct FitReport: Sendable, Codable {
             return result
         }
         diagnostics = fit.diagnostics.map(DiagnosticEntry.init)
+        for remark in smallSample?.remarks ?? [] { diagnostics.append(DiagnosticEntry(code: "df-singular-information", message: remark)) }
         if robust && fit.robustStandardErrors == nil && fit.estimator != .leastSquares {
             diagnostics.append(DiagnosticEntry(code: "robust-unavailable",
                 message: "robust standard errors need every random-effects term nested in one outermost grouping factor; not computed"))

@@ -17,6 +17,8 @@ struct KenwardRoger: Sendable {
     /// Pᵢ (p×p each) and W (d×d), in the scaled coordinates (KR's quantities are invariant to them).
     let pMatrices: [[Double]]
     let w: [Double]
+    /// Whether the information about the variance parameters was singular and W its pseudo-inverse.
+    let usesPseudoInverse: Bool
 
     static let step = 1e-3
 
@@ -43,9 +45,19 @@ struct KenwardRoger: Sendable {
         let (values, gradients, hessians) = FiniteDifferences.secondOrder(point, at: zero, step: Self.step, center: middle)
         _ = deviance.evaluate(theta)
         guard (gradients.flatMap { $0 } + hessians.flatMap { $0 }).allSatisfy(\.isFinite),
-              let phi = DenseCholesky.symmetricInverse(Array(values[1...]), n: p),
-              let information = DenseCholesky.symmetricInverse(hessians[0].map { -$0 }, n: d) else { return nil }
-        let w = information.map { 2 * $0 }
+              let phi = DenseCholesky.symmetricInverse(Array(values[1...]), n: p) else { return nil }
+        // W = 2 (−∂²f)⁻¹; where the information is singular (a term that others make redundant), its
+        // pseudo-inverse, as pbkrtest does (MASS::ginv).
+        let (eigenvalues, eigenvectors) = SymmetricEigen.decompose(hessians[0].map { -$0 }, n: d)
+        let largest = eigenvalues.map(abs).max() ?? 0
+        guard largest > 0 else { return nil }
+        // Differenced, an exact zero shows as rounding noise: below 1e-6 of the largest counts as zero.
+        usesPseudoInverse = eigenvalues.contains { $0 <= 1e-6 * largest }
+        let cutoff = usesPseudoInverse ? 1e-6 * largest : 0
+        var w = [Double](repeating: 0, count: d * d)
+        for m in 0..<d where abs(eigenvalues[m]) > cutoff {
+            for i in 0..<d { for j in 0..<d { w[i + j * d] += 2 * eigenvectors[i + m * d] * eigenvectors[j + m * d] / eigenvalues[m] } }
+        }
         // Pᵢ = ∂ᵢΦ⁻¹ and Hᵢⱼ = ∂ᵢ∂ⱼΦ⁻¹ per entry.
         let pMatrices = (0..<d).map { i in (0..<(p * p)).map { gradients[1 + $0][i] } }
         // U = ½ Σᵢⱼ Wᵢⱼ Hᵢⱼ − Σᵢⱼ Wᵢⱼ Pᵢ Φ Pⱼ.

@@ -32,6 +32,13 @@ public struct SmallSampleInference: Sendable {
     let residualDF: Double
     public var p: Int { beta.count }
 
+    /// What a report should say about how the tests were made (a singular information matrix).
+    public var remarks: [String] {
+        kenwardRoger?.usesPseudoInverse == true
+            ? ["the information about the variance parameters is singular (a term the others make redundant); Kenward-Roger used its pseudo-inverse, as pbkrtest does"]
+            : []
+    }
+
     /// The degrees of freedom of the t test of one contrast c'β.
     public func degreesOfFreedom(_ contrast: [Double]) -> Double {
         switch method {
