@@ -3,6 +3,11 @@ import Foundation
 import HLMEstimation
 import HLMReport
 
+/// `--ci`: how the report's intervals are made.
+enum IntervalMethod: String, ExpressibleByArgument, CaseIterable {
+    case wald, profile, bootstrap
+}
+
 /// `hlm fit DATA FORMULA`: fit one model and report it.
 struct FitCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -44,6 +49,15 @@ struct FitCommand: ParsableCommand {
     @Option(name: .long, help: "A linear combination of the fixed effects to estimate, as Stata's lincom: \"lrt + lrt:schgend[girls]\" (repeatable).")
     var lincom: [String] = []
 
+    @Option(name: .long, help: "How every interval is made: wald (default), profile (profile likelihood, as lme4's confint) or bootstrap (parametric).")
+    var ci: IntervalMethod = .wald
+
+    @Option(name: .long, help: "Bootstrap replicates for --ci bootstrap (default 1000).")
+    var bootstrap: Int = 1000
+
+    @Option(name: .long, help: "The bootstrap's random seed (default 1): the same seed gives the same intervals on any number of threads.")
+    var seed: UInt64 = 1
+
     @Flag(name: .long, help: "Print the time of each stage (read, design, fit, report) and the peak memory to standard error.")
     var timing = false
 
@@ -82,6 +96,15 @@ struct FitCommand: ParsableCommand {
                                robust: model.robust(for: prepared.formula),
                                variances: output.variances ?? prepared.formula.options.variances ?? false,
                                smallSample: inference, termTests: termTests)
+        switch ci {
+        case .wald: break
+        case .profile: report.apply(try ProfileIntervals.compute(fit: fit, level: level))
+        case .bootstrap:
+            guard bootstrap >= 2 else { throw CommandFailure(message: "--bootstrap takes a number of replicates of at least 2", status: .badInput) }
+            report.apply(try Progress.counting(bootstrap, label: "bootstrap") { progress in
+                try ParametricBootstrap.intervals(fit: fit, replicates: bootstrap, seed: seed, level: level, progress: progress)
+            })
+        }
         let names = fit.design.fixedNames
         if !test.isEmpty {
             report.hypothesisTests = try test.map { text throws(HypothesisError) in fit.test(try LinearHypothesis(text, names: names), inference: inference) }

@@ -97,6 +97,20 @@ public struct FitReport: Sendable, Codable {
     /// The F test of every fixed term (type III), with `--df`.
     public var termTests: [TermTest]?
 
+    /// How the intervals were made: "wald" (the default), "profile" or "bootstrap" (`--ci`).
+    public var ciMethod: String = "wald"
+    /// With `--ci bootstrap`: how many replicates, their seed, and how many were singular, did not converge
+    /// or could not be fitted.
+    public var bootstrap: BootstrapSummary?
+
+    public struct BootstrapSummary: Sendable, Codable, Equatable {
+        public var replicates: Int
+        public var seed: UInt64
+        public var singular: Int
+        public var notConverged: Int
+        public var failed: Int
+    }
+
     /// `--test`: Wald tests of linear hypotheses (Stata's `test`).
     public var hypothesisTests: [HypothesisTest]?
     /// `--lincom`: linear combinations of the fixed effects (Stata's `lincom`).
