@@ -9,9 +9,10 @@ extension FitReport {
         applyVariance(sd: profile.sd, correlation: profile.correlation, sigma: profile.sigma)
         if let fixed = profile.fixed {
             for j in fixedEffects.indices where j < fixed.count { (fixedEffects[j].ciLower, fixedEffects[j].ciUpper) = (fixed[j][0], fixed[j][1]) }
-        } else {
-            diagnostics.append(DiagnosticEntry(code: "ci-fixed-wald",
-                message: "the fixed effects' intervals are Wald intervals: lme4 profiles fixed effects on the ML deviance (refit with --method ml)"))
+        }
+        if profile.refittedByML {
+            diagnostics.append(DiagnosticEntry(code: "ci-profile-ml",
+                message: "the profile intervals are of the ML deviance (the model refitted by ML), as lme4's confint profiles it"))
         }
         if !icc.isEmpty {
             diagnostics.append(DiagnosticEntry(code: "ci-icc-delta", message: "the intraclass correlations' intervals are by the delta method on the logit scale"))

@@ -6,7 +6,7 @@ import HLMFormula
 /// being the criterion minimised over every other parameter with this one held at x.
 ///
 /// Variance parameters are profiled on the scale they are reported on, ψ = (each term's SDs and
-/// correlations, σ), with the others re-optimised by BOBYQA from the last point; fixed effects (ML fits)
+/// correlations, σ), with the others re-optimised by BOBYQA from the last point; fixed effects
 /// by refitting θ with βⱼ held at x (y − x·Xⱼ on the other columns). Each limit is found by bracketing
 /// and then the Illinois variant of regula falsi on ζ, to 1e-6 in ζ.
 public struct ProfileIntervals: Sendable, Codable, Equatable {
@@ -15,14 +15,19 @@ public struct ProfileIntervals: Sendable, Codable, Equatable {
     /// Per term, q×q: [lower, upper] of each correlation ([1, 1] on the diagonal, NaN where not estimated).
     public var correlation: [[[[Double]]]]
     public var sigma: [Double]
-    /// Per fixed effect, [lower, upper]; nil for a REML fit (lme4 profiles fixed effects on the ML deviance).
+    /// Per fixed effect, [lower, upper].
     public var fixed: [[Double]]?
+    /// Whether the fit was REML and the profiles are of its refit by ML (as lme4's, which profiles the ML
+    /// deviance whatever the fit).
+    public var refittedByML = false
 
-    /// The intervals at `level` for a fit by ML or REML (the criterion it minimised).
-    public static func compute(fit: LinearMixedModel, level: Double = 0.95) throws(EstimationError) -> ProfileIntervals {
-        guard fit.estimator.maximisesLikelihood, let deviance = fit.profiledDeviance, !fit.theta.isEmpty else {
+    /// The intervals at `level`. A REML fit is refitted by ML first and the ML deviance profiled, as lme4 does.
+    public static func compute(fit given: LinearMixedModel, level: Double = 0.95) throws(EstimationError) -> ProfileIntervals {
+        guard given.estimator.maximisesLikelihood, given.profiledDeviance != nil, !given.theta.isEmpty else {
             throw EstimationError.unsupported("--ci profile needs variance components estimated by ML or REML")
         }
+        let fit = given.criterion == .ml ? given : try LinearMixedModel.fit(given.design, criterion: .ml)
+        guard let deviance = fit.profiledDeviance else { throw EstimationError.cannotFactor }
         let z = Distributions.normalQuantile(0.5 + level / 2)
         let scale = ReportingScale(fit: fit, parameters: deviance.parameters)
         let psiHat = scale.psi
@@ -30,7 +35,7 @@ public struct ProfileIntervals: Sendable, Codable, Equatable {
         var result = ProfileIntervals(
             sd: fit.components.map { c in c.sd.map { _ in [Double.nan, .nan] } },
             correlation: fit.components.map { c in c.sd.indices.map { a in c.sd.indices.map { b in a == b ? [1.0, 1.0] : [Double.nan, .nan] } } },
-            sigma: [.nan, .nan], fixed: nil)
+            sigma: [.nan, .nan], fixed: nil, refittedByML: given.criterion == .reml)
         for i in psiHat.indices {
             var warm = psiHat
             let zeta: (Double) -> Double = { x in
@@ -47,7 +52,7 @@ public struct ProfileIntervals: Sendable, Codable, Equatable {
             case .sigma: result.sigma = [lower, upper]
             }
         }
-        if fit.criterion == .ml {
+        do {
             result.fixed = try fit.beta.indices.map { j throws(EstimationError) in
                 let refit = FixedEffectProfile(fit: fit, column: j)
                 let se = fit.standardErrors[j]
