@@ -1,3 +1,4 @@
+import Foundation
 import HLMData
 
 extension ModelFormula {
@@ -39,11 +40,22 @@ struct DesignBuilder {
             throw fail("no rows left to fit", hint: "every row has a missing value in a variable the model uses, or the filter removed them all")
         }
         let resolver = PredictorResolver(frame: frame, rows: rows, builder: self)
-        guard case .continuous(_, var y) = try resolver.resolve(formula.response, forceNumeric: true) else {
-            throw fail("the response must be numeric", name: formula.response.name)
+        var y: [Double]
+        if formula.family == .binomial, case .categorical(let name, let codes, let levels, _) = try resolver.resolve(formula.response) {
+            // A two-level factor: the second level is the success, as in R.
+            guard levels.count == 2 else {
+                throw fail("a binomial response given as a factor needs two levels; \(name) has \(levels.count)", name: name)
+            }
+            y = codes.map { $0 == 1 ? 1 : 0 }
+        } else {
+            guard case .continuous(_, let values) = try resolver.resolve(formula.response, forceNumeric: true) else {
+                throw fail("the response must be numeric", name: formula.response.name)
+            }
+            y = values
         }
+        let (trials, exposure) = try responseChecks(y, rows: rows)
         var offset: [Double]?
-        if !formula.offsets.isEmpty {
+        if !formula.offsets.isEmpty || exposure != nil {
             // A Gaussian model with an offset is the model of y − offset.
             var total = [Double](repeating: 0, count: rows.count)
             for expression in formula.offsets {
@@ -53,7 +65,9 @@ struct DesignBuilder {
                 }
                 for i in total.indices { total[i] += values[i] }
             }
-            for i in y.indices { y[i] -= total[i] }
+            if let exposure { for i in total.indices { total[i] += log(exposure[i]) } }
+            // A Gaussian model with an offset is the model of y − offset; other families keep y and the offset.
+            if (formula.family ?? .gaussian) == .gaussian { for i in y.indices { y[i] -= total[i] } }
             offset = total
         }
         var notes = resolver.notes.values
@@ -77,8 +91,59 @@ struct DesignBuilder {
             randomTerms: randomDesigns, rows: rows, droppedRows: frame.rowCount - rows.count, notes: notes,
             categoricalPredictors: categorical, groupLevelPredictors: groupLevel, offset: offset)
         design.coding = resolver.coding
+        design.family = formula.family
+        design.binomialTrials = trials
         for term in randomDesigns { design.coding.groupLevels[term.groupName] = term.levels }
         return design
+    }
+
+    /// A binomial or Poisson response checked row by row (one line naming the data row and column):
+    /// the trials of a binomial response (1 each for 0/1; successes + failures for cbind; the column of
+    /// Stata's binomial(VAR)) and the exposure of Stata's exposure(VAR).
+    private func responseChecks(_ y: [Double], rows: [Int]) throws(FormulaError) -> ([Double]?, [Double]?) {
+        let family = formula.family ?? .gaussian
+        let column = formula.response.name
+        func values(_ name: String) throws(FormulaError) -> [Double] {
+            guard case .numeric(let numbers)? = frame.column(named: name)?.values else { throw fail("\(name) must be numeric", name: name) }
+            return rows.map { numbers.values[$0] }
+        }
+        var exposure: [Double]?
+        if let name = formula.exposureVariable {
+            let e = try values(name)
+            if let bad = e.indices.first(where: { !(e[$0] > 0) }) {
+                throw fail("data row \(frame.dataRow(rows[bad])), column \(name): exposure \(e[bad]) is not positive", name: name)
+            }
+            exposure = e
+        }
+        switch family {
+        case .gaussian:
+            return (nil, exposure)
+        case .poisson:
+            if let bad = y.indices.first(where: { y[$0] < 0 || y[$0] != y[$0].rounded() }) {
+                throw fail("data row \(frame.dataRow(rows[bad])), column \(column): \(y[bad]) is not a count (a Poisson response is a whole number \u{2265} 0)", name: column)
+            }
+            return (nil, exposure)
+        case .binomial:
+            var trials = [Double](repeating: 1, count: y.count)
+            if let counts = formula.responseCounts {
+                let failures = PredictorResolver.evaluateElementwise(counts[1], frame: frame, rows: rows)
+                for i in y.indices {
+                    guard y[i] >= 0, failures[i] >= 0, failures[i].isFinite else {
+                        throw fail("data row \(frame.dataRow(rows[i])): cbind(successes, failures) has \(y[i]) successes and \(failures[i]) failures; both must be \u{2265} 0",
+                                   name: column)
+                    }
+                    trials[i] = y[i] + failures[i]
+                }
+            } else if let name = formula.trialsVariable {
+                trials = try values(name)
+                if let bad = y.indices.first(where: { y[$0] < 0 || y[$0] > trials[$0] || trials[$0] <= 0 }) {
+                    throw fail("data row \(frame.dataRow(rows[bad])): \(y[bad]) successes of \(trials[bad]) trials (column \(name)) is not a binomial count", name: column)
+                }
+            } else if let bad = y.indices.first(where: { y[$0] != 0 && y[$0] != 1 }) {
+                throw fail("data row \(frame.dataRow(rows[bad])), column \(column): \(y[bad]) is not 0 or 1 (a binomial response; for counts of successes use cbind(successes, failures))", name: column)
+            }
+            return (trials, exposure)
+        }
     }
 
     static func isConstantWithinGroups(_ predictor: ResolvedPredictor, _ groups: [Int32]) -> Bool {

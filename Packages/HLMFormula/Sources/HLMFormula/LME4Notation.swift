@@ -7,7 +7,21 @@ enum LME4Notation {
             throw FormulaError(formula: text, offset: expression.offset, message: "expected \"response ~ terms\"")
         }
         let expander = TermExpander(formula: text)
-        let response = try expander.predictor(lhs)
+        var response: Predictor
+        var counts: [Arithmetic]?
+        if case .call("cbind", let arguments, _, let offset) = lhs {
+            // cbind(successes, failures): a binomial response; y is the successes.
+            guard arguments.count == 2 else {
+                throw FormulaError(formula: text, offset: offset, message: "cbind() takes two expressions: successes and failures")
+            }
+            counts = [try expander.arithmetic(arguments[0]), try expander.arithmetic(arguments[1])]
+            guard case .name = arguments[0] else {
+                throw FormulaError(formula: text, offset: arguments[0].offset, message: "cbind()'s first argument is the column of successes")
+            }
+            response = try expander.predictor(arguments[0])
+        } else {
+            response = try expander.predictor(lhs)
+        }
 
         var fixedParts: [FormulaExpression] = []
         var randomTerms: [RandomTerm] = []
@@ -29,6 +43,8 @@ enum LME4Notation {
         var formula = ModelFormula(text: text, notation: .lme4, response: response, hasIntercept: fixed.intercept ?? true,
                                    fixedTerms: fixed.terms, randomTerms: randomTerms)
         formula.offsets = offsets
+        formula.responseCounts = counts
+        if counts != nil { formula.family = .binomial }
         return formula
     }
 

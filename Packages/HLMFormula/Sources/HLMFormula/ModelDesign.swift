@@ -31,6 +31,10 @@ public struct ModelDesign: Sendable {
     public var weights: [Double]? = nil
     /// Σ log wᵢ: what the weighted log-likelihood adds, halved (0 without weights).
     public var logWeightSum = 0.0
+    /// Binomial responses: the trials of each row used (1 for a 0/1 response); y holds the successes.
+    public var binomialTrials: [Double]? = nil
+    /// The response's family (nil: Gaussian).
+    public var family: ResponseFamily? = nil
     /// How predictors became columns (factor levels, transform constants, group levels): for new data.
     public var coding = DesignCoding()
 

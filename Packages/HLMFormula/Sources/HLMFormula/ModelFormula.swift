@@ -21,6 +21,14 @@ public struct ModelFormula: Hashable, Sendable {
     public var filter: String?
     /// Offsets: known parts of the linear predictor with coefficient 1 (lme4's `offset(expr)`).
     public var offsets: [Arithmetic] = []
+    /// lme4's `cbind(successes, failures)` response: the two expressions (the response is then the first).
+    public var responseCounts: [Arithmetic]?
+    /// The response's family when the formula itself names it (Stata's `melogit`, `mepoisson`), or the
+    /// one the caller chose (`--family`); nil is Gaussian.
+    public var family: ResponseFamily?
+    /// Stata's `binomial(VAR)` (trials per row), `exposure(VAR)` (log offset) as the command gave them.
+    public var trialsVariable: String?
+    public var exposureVariable: String?
     /// The estimator and display options the command itself names (Stata's `regress`, `level(90)`, ...).
     public var options: CommandOptions
 
@@ -65,6 +73,8 @@ public struct ModelFormula: Hashable, Sendable {
         var names: [String] = response.variables
         for term in fixedTerms { names += term.predictors.flatMap(\.variables) }
         names += offsets.flatMap(\.variables)
+        names += (responseCounts ?? []).flatMap(\.variables)
+        names += [trialsVariable, exposureVariable].compactMap { $0 }
         for random in randomTerms {
             names += random.terms.flatMap { $0.predictors.flatMap(\.variables) } + random.grouping
         }

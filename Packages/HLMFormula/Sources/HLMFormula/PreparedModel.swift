@@ -13,9 +13,12 @@ public struct PreparedModel: Sendable {
 
     /// `groups`: level equations' grouping columns, level 2 first. `where`: a row filter in `--where` syntax.
     /// `weights`: a column of prior weights.
+    /// `family`: the response's family when the caller chooses it (`--family`); the formula's own
+    /// (cbind, Stata's melogit) otherwise.
     public static func prepare(_ text: String, groups: [String] = [], frame: DataFrame, where filter: String? = nil,
-                               weights: String? = nil) throws -> PreparedModel {
-        let formula = try ModelFormula.parse(text, groups: groups)
+                               weights: String? = nil, family: ResponseFamily? = nil) throws -> PreparedModel {
+        var formula = try ModelFormula.parse(text, groups: groups)
+        if let family { formula.family = family }
         let data = try filtered(frame, by: [filter, formula.filter].compactMap { $0 })
         var design = try formula.design(for: data)
         if let weights { design = try design.weighted(by: weights, in: data) }

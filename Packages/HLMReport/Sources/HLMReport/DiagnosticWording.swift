@@ -23,6 +23,10 @@ public enum DiagnosticWording {
             "\(method): the variance components are given, not estimated; the likelihood is at those values"
         case .groupsWithOwnRegression(let used, let total):
             "Swamy's estimator uses each group's own residual variance; \(used) of \(total) groups had enough rows; the EB estimates use the pooled residual variance"
+        case .separation(let coefficients):
+            "separation: the coefficient\(coefficients.count > 1 ? "s" : "") of \(coefficients.joined(separator: ", ")) run\(coefficients.count > 1 ? "" : "s") off (the predictor separates the outcomes); its estimate and SE are not meaningful"
+        case .pirlsNotConverged:
+            "penalised IRLS did not converge for the conditional modes at the optimum; the approximation to the likelihood may be rough"
         }
     }
 

@@ -24,6 +24,10 @@ public enum Diagnostic: Sendable, Equatable, Codable {
     case componentsNotEstimatedByLikelihood(method: String)
     /// Swamy's estimator: the groups with enough rows for their own regression.
     case groupsWithOwnRegression(used: Int, total: Int)
+    /// A binomial fit whose coefficients run off: (quasi-)complete separation by these predictors.
+    case separation(coefficients: [String])
+    /// Penalised IRLS stopped without converging at the optimum (the Laplace approximation is then rough).
+    case pirlsNotConverged
 
     /// The broad kind, for filtering.
     public enum Kind: String, Sendable, Codable {
@@ -36,7 +40,8 @@ public enum Diagnostic: Sendable, Equatable, Codable {
         case .droppedColumns: .droppedColumns
         case .design(.unusedLevelsDropped), .design(.listedLevelAbsent): .droppedLevels
         case .design(.rowsDroppedForCommonRows): .note
-        case .gradientNotSmall, .optimizerFailed, .stoppedBeforeOptimum: .notConverged
+        case .gradientNotSmall, .optimizerFailed, .stoppedBeforeOptimum, .pirlsNotConverged: .notConverged
+        case .separation: .note
         case .covarianceDefault: .covarianceDefault
         case .varianceStandardErrorsUnavailable, .componentsNotEstimatedByLikelihood, .groupsWithOwnRegression: .note
         }
@@ -57,6 +62,8 @@ public enum Diagnostic: Sendable, Equatable, Codable {
         case .varianceStandardErrorsUnavailable: "variance-standard-errors-unavailable"
         case .componentsNotEstimatedByLikelihood: "components-not-estimated-by-likelihood"
         case .groupsWithOwnRegression: "groups-with-own-regression"
+        case .separation: "separation"
+        case .pirlsNotConverged: "pirls-not-converged"
         }
     }
 
@@ -75,6 +82,8 @@ public enum Diagnostic: Sendable, Equatable, Codable {
         case .varianceStandardErrorsUnavailable: [:]
         case .componentsNotEstimatedByLikelihood(let method): ["method": .text(method)]
         case .groupsWithOwnRegression(let used, let total): ["used": .number(Double(used)), "total": .number(Double(total))]
+        case .separation(let coefficients): ["coefficients": .texts(coefficients)]
+        case .pirlsNotConverged: [:]
         }
     }
 }

@@ -1,0 +1,77 @@
+import Foundation
+import HLMData
+import HLMEstimation
+import HLMFormula
+import HLMTestSupport
+import Testing
+
+/// glmer's fits (`Examples/data/reference-round2.json`, `glmm`): cbpp by Laplace and with 25 quadrature
+/// points, grouseticks (Poisson, three terms). Log-likelihood at or above glmer's (less 1e-7 relative;
+/// for nAGQ > 1 glmer leaves the saturated model's part out, so it is added back to compare), fixed effects
+/// within 1e-3 relative (or 1e-3 of their SE), SDs 2e-3, SEs 2e-2: glmer's Hessian is of its own deviance,
+/// which is 5.6e-4 above the exact Laplace approximation on cbpp (its PIRLS stops early), and its SEs are 1.3%
+/// from the exact Laplace's (`exactLaplaceOfCbpp`, checked at 1e-4 against an independent computation).
+@Suite("Generalized linear mixed models")
+struct GeneralizedFitTests {
+    struct Golden: Decodable, CustomStringConvertible {
+        struct Coefficient: Decodable { var name: String; var estimate: Double; var stdError: Double }
+        struct VarCorr: Decodable { var group: String; var var1: String?; var sdcor: Double }
+        var dataset: String
+        var formula: String
+        var family: String
+        var link: String
+        var nAGQ: Int
+        var nobs: Int
+        var logLik: Double
+        var fixef: [Coefficient]
+        var varcorr: [VarCorr]
+        var description: String { "\(dataset): \(formula), nAGQ \(nAGQ)" }
+    }
+
+    struct File: Decodable { var glmm: [Golden] }
+
+    static let references: [Golden] = {
+        guard let data = try? Data(contentsOf: URL(fileURLWithPath: Fixtures.path("reference-round2.json"))) else { return [] }
+        return (try? JSONDecoder().decode(File.self, from: data).glmm) ?? []
+    }()
+
+    static func fit(_ golden: Golden) throws -> GeneralizedLinearMixedModel {
+        let frame = try DataLoading.load(dataPath: Fixtures.path("\(golden.dataset).csv")).0
+        let family = ResponseFamily(rawValue: golden.family)!
+        let model = try PreparedModel.prepare(golden.formula, frame: frame, family: family)
+        return try GeneralizedLinearMixedModel.fit(model.design, family: GLMFamily(family, link: LinkFunction(rawValue: golden.link)),
+                                                   quadraturePoints: golden.nAGQ)
+    }
+
+    @Test func referencesAreHere() { #expect(Self.references.count == 3) }
+
+    @Test("matches glmer", arguments: references)
+    func matchesGlmer(_ golden: Golden) throws {
+        let fit = try Self.fit(golden)
+        #expect(fit.observationCount == golden.nobs)
+        let comparable = golden.nAGQ > 1 ? fit.logLikelihood + fit.saturatedMinusTwoLogLikelihood / 2 : fit.logLikelihood
+        #expect(comparable >= golden.logLik - 1e-7 * abs(golden.logLik), "\(Tolerance.describe("logLik", comparable, golden.logLik))")
+        #expect(fit.design.fixedNames == golden.fixef.map(\.name))
+        for (k, expected) in golden.fixef.enumerated() where k < fit.beta.count {
+            #expect(Tolerance.isClose(fit.beta[k], expected.estimate, relative: 1e-3, absolute: 1e-3 * expected.stdError),
+                    "\(Tolerance.describe(expected.name, fit.beta[k], expected.estimate))")
+            #expect(Tolerance.isClose(fit.standardErrors[k], expected.stdError, relative: 2e-2),
+                    "\(Tolerance.describe("SE " + expected.name, fit.standardErrors[k], expected.stdError))")
+        }
+        for entry in golden.varcorr {
+            let component = try #require(fit.components.first { $0.group == entry.group })
+            let index = try #require(component.terms.firstIndex(of: entry.var1 ?? "(Intercept)"))
+            #expect(Tolerance.isClose(component.sd[index], entry.sdcor, relative: 2e-3), "\(Tolerance.describe("sd " + entry.group, component.sd[index], entry.sdcor))")
+        }
+    }
+
+    /// The exact Laplace optimum of cbpp's model and its Hessian's SEs, computed in R without lme4's PIRLS
+    /// (`Tools/crosscheck-laplace.R`): −92.0262818543197; SEs 0.2324736020, 0.3066444001, 0.3266390812, 0.4274391232.
+    @Test func exactLaplaceOfCbpp() throws {
+        let fit = try Self.fit(Self.references[0])
+        #expect(abs(fit.logLikelihood - -92.0262818543197) < 1e-7)
+        for (ours, exact) in zip(fit.standardErrors, [0.2324736020, 0.3066444001, 0.3266390812, 0.4274391232]) {
+            #expect(Tolerance.isClose(ours, exact, relative: 1e-4), "\(Tolerance.describe("SE", ours, exact))")
+        }
+    }
+}
