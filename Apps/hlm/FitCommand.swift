@@ -1,6 +1,8 @@
 import ArgumentParser
 import Foundation
 import HLMEstimation
+import HLMData
+import HLMFormula
 import HLMReport
 
 /// `--ci`: how the report's intervals are made.
@@ -49,6 +51,9 @@ struct FitCommand: ParsableCommand {
     @Option(name: .long, help: "A linear combination of the fixed effects to estimate, as Stata's lincom: \"lrt + lrt:schgend[girls]\" (repeatable).")
     var lincom: [String] = []
 
+    @Flag(name: .long, help: "Exponentiated coefficients: odds ratios (binomial) or rate ratios (poisson), as Stata's or/irr.")
+    var eform = false
+
     @Option(name: .long, help: "How every interval is made: wald (default), profile (profile likelihood, as lme4's confint) or bootstrap (parametric).")
     var ci: IntervalMethod = .wald
 
@@ -74,6 +79,11 @@ struct FitCommand: ParsableCommand {
         let prepared = try model.prepare(formula: model.formulaText(formula), frame: frame)
         KernelChoice.restartWithBetterKernelsIfWorthIt(denseRows: BLASKernels.denseRows(prepared.design), dataPath: data.dataPath)
         clock.lap("design")
+        if model.isGeneralized(prepared) {
+            try runGeneralized(prepared, codebook: codebook, clock: &clock)
+            return
+        }
+        if eform { throw CommandFailure(message: "--eform goes with --family binomial or poisson", status: .badInput) }
         let fit = try model.fit(prepared)
         clock.lap("fit")
         if ProcessInfo.processInfo.environment["HLM_TRACE_OPTIMIZER"] != nil {
@@ -121,5 +131,22 @@ struct FitCommand: ParsableCommand {
         try output.write(try ReportRendering.render(report, as: output.format, options: output.renderOptions(codebook: codebook)))
         if let save { try OutputFile.write(try JSONRendering.render(try SavedModel(fit, groups: model.group)), to: save) }
         if let residuals { try OutputFile.write(parts: PredictionReport.residualsCSV(dataRows: prepared.dataRows, fit.fittedRows()), to: residuals) }
+    }
+
+    /// A binomial or Poisson fit: the options that apply to them, the others refused in one line.
+    private func runGeneralized(_ prepared: PreparedModel, codebook: Codebook?, clock: inout StageClock) throws {
+        if df != nil || ci != .wald || !test.isEmpty || !lincom.isEmpty || save != nil || residuals != nil || model.robust {
+            throw CommandFailure(message: "--df, --ci, --test, --lincom, --save, --residuals and --robust are for linear models; not yet for binomial or Poisson fits",
+                                 status: .badInput)
+        }
+        let fit = try model.fitGeneralized(prepared)
+        clock.lap("fit")
+        let report = FitReport(fit, filteredRows: prepared.filteredRows, level: model.confidenceLevel(for: prepared.formula),
+                               eform: eform || prepared.formula.options.eform)
+        defer {
+            clock.lap("report")
+            clock.finish()
+        }
+        try output.write(try ReportRendering.render(report, as: output.format, options: output.renderOptions(codebook: codebook)))
     }
 }

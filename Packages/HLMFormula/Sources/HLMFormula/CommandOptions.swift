@@ -18,6 +18,12 @@ public struct CommandOptions: Hashable, Sendable {
     public var level: Double?
     /// Cluster-robust standard errors (`vce(robust)`).
     public var robust = false
+    /// Stata's `or` / `irr`: exponentiated coefficients.
+    public var eform = false
+    /// Stata's `intpoints(#)` (with `laplace`: 1).
+    public var quadraturePoints: Int?
+    /// The link a command implies (`meprobit`: "probit"), as ``LinkFunction``'s raw value.
+    public var link: String?
 
     public init(estimator: Estimator? = nil, variances: Bool? = nil, level: Double? = nil, robust: Bool = false) {
         self.estimator = estimator

@@ -17,7 +17,7 @@ extension FitReport {
         if let r2 = rSquared, let adjusted = adjustedRSquared {
             facts.append(Fact("R-squared", NumberFormatting.fixed(r2, 4)))
             facts.append(Fact("Adj R-squared", NumberFormatting.fixed(adjusted, 4)))
-            facts.append(Fact("Root MSE", NumberFormatting.significant(residualSD, 6)))
+            facts.append(Fact("Root MSE", NumberFormatting.significant(residualSD ?? .nan, 6)))
         }
         if estimator == Estimator.expectationMaximization.rawValue || estimator == Estimator.fisherScoring.rawValue {
             facts.append(Fact("Optimizer", estimator + (converged ? "" : " (not converged)")))
@@ -85,7 +85,8 @@ extension FitReport {
         if let lr = lrTestVsLinear {
             let name = lr.distribution == "chibar2" ? "chibar2(01)" : "chi2(\(lr.df))"
             let probability = lr.distribution == "chibar2" ? "Prob >= chibar2" : "Prob > chi2"
-            document.append(.paragraph("LR test vs. linear regression: \(name) = \(NumberFormatting.fixed(lr.statistic, 2))   \(probability) = \(NumberFormatting.fixed(lr.pValue, 4))"))
+            let null = family == "binomial" ? "logistic model" : family == "poisson" ? "Poisson model" : "linear regression"
+            document.append(.paragraph("LR test vs. \(null): \(name) = \(NumberFormatting.fixed(lr.statistic, 2))   \(probability) = \(NumberFormatting.fixed(lr.pValue, 4))"))
         }
         if let levels = levelModel {
             document.append(.paragraph("Model in level notation:\n" + levels.map { "  " + $0 }.joined(separator: "\n")))
@@ -112,7 +113,9 @@ extension FitReport {
         case .swamyArora?: "Random-effects GLS regression (Swamy-Arora variance components)"
         case .swamy?: "Random-coefficients regression (Swamy)"
         case .givenComponents?: "Mixed-effects GLS regression at given variance components"
-        default: "Mixed-effects \(method) regression"
+        default:
+            family == "binomial" ? "Mixed-effects \(link == "logit" ? "logistic" : link) regression"
+                : family == "poisson" ? "Mixed-effects Poisson regression" : "Mixed-effects \(method) regression"
         }
     }
 
@@ -137,8 +140,9 @@ extension FitReport {
              NumberFormatting.fixed(effect.pValue, 3), Self.coefficient(effect.ciLower), Self.coefficient(effect.ciUpper)]
         }
         let t = fixedEffects.first?.df != nil
+        let coefficientName = eform == true ? (family == "poisson" ? "IRR" : "Odds Ratio") : "Coef."
         guard ddf != nil else {
-            return Table(header: ["", "Coef.", "Std. Err.", t ? "t" : "z", t ? "P>|t|" : "P>|z|", "[\(levelText) Conf.", "Interval]"], rows: rows)
+            return Table(header: ["", coefficientName, "Std. Err.", t ? "t" : "z", t ? "P>|t|" : "P>|z|", "[\(levelText) Conf.", "Interval]"], rows: rows)
         }
         // With --df: the degrees of freedom of each t test beside it (Stata's dfmethod() layout).
         let withDF = zip(ordered, rows).map { effect, row in Array(row[0..<3]) + [NumberFormatting.fixed(effect.df ?? .nan, 2)] + Array(row[3...]) }
@@ -195,11 +199,13 @@ extension FitReport {
             }
             rules.insert(rows.count - 1)
         }
-        if showsVariances {
-            rows.append(["var(Residual)", Self.coefficient(residualSD * residualSD)]
-                + Self.inferenceCells(residualSDStdError.map { 2 * residualSD * $0 }, residualSDCI?.map { $0 * $0 }))
-        } else {
-            rows.append(["sd(Residual)", Self.coefficient(residualSD)] + Self.inferenceCells(residualSDStdError, residualSDCI))
+        if let residualSD {
+            if showsVariances {
+                rows.append(["var(Residual)", Self.coefficient(residualSD * residualSD)]
+                    + Self.inferenceCells(residualSDStdError.map { 2 * residualSD * $0 }, residualSDCI?.map { $0 * $0 }))
+            } else {
+                rows.append(["sd(Residual)", Self.coefficient(residualSD)] + Self.inferenceCells(residualSDStdError, residualSDCI))
+            }
         }
         return Table(header: ["Random-effects Parameters", "Estimate", "Std. Err.", "[\(levelText) Conf.", "Interval]"], rows: rows, rulesAfter: rules)
     }

@@ -74,7 +74,14 @@ public struct FitReport: Sendable, Codable {
     public var optimizer: String
     public var fixedEffects: [FixedEffectEstimate]
     public var randomEffects: [RandomEffect]
-    public var residualSD: Double
+    /// σ; nil for binomial and Poisson fits (no residual scale).
+    public var residualSD: Double?
+    /// The response's family and link and the quadrature points: "gaussian", "identity", 1 for linear fits.
+    public var family: String = "gaussian"
+    public var link: String = "identity"
+    public var nAGQ: Int = 1
+    /// Whether fixed effects are shown exponentiated (odds or rate ratios: Stata's `or`, `irr`).
+    public var eform: Bool? = nil
     public var residualSDStdError: Double?
     public var residualSDCI: [Double]?
     public var lrTestVsLinear: ChiSquareTest?
@@ -119,6 +126,36 @@ public struct FitReport: Sendable, Codable {
     /// Fixed effects with cluster-robust standard errors, clustered on `robustClusters` (with `--robust`).
     public var robustFixedEffects: [FixedEffectEstimate]?
     public var robustClusters: String?
+
+    /// Every field set from its arguments, the optional ones absent: the base of the other families' reports.
+    init(formula: String, method: String, estimator: String, ciLevel: Double, nobs: Int, droppedRows: Int, groups: [GroupSummary],
+         logLikelihood: Double, deviance: Double, aic: Double, bic: Double, converged: Bool, singular: Bool, iterations: Int,
+         optimizer: String, fixedEffects: [FixedEffectEstimate], randomEffects: [RandomEffect], notations: ModelNotations,
+         optimization: OptimizationSummary, variables: [String]) {
+        self.formula = formula
+        self.method = method
+        self.estimator = estimator
+        self.ciLevel = ciLevel
+        showsVariances = false
+        self.nobs = nobs
+        self.droppedRows = droppedRows
+        self.groups = groups
+        self.logLikelihood = logLikelihood
+        self.deviance = deviance
+        self.aic = aic
+        self.bic = bic
+        self.converged = converged
+        self.singular = singular
+        self.iterations = iterations
+        self.optimizer = optimizer
+        self.fixedEffects = fixedEffects
+        self.randomEffects = randomEffects
+        icc = []
+        diagnostics = []
+        self.notations = notations
+        self.optimization = optimization
+        self.variables = variables
+    }
 
     /// `smallSample`: t tests on small-sample degrees of freedom (`--df`), with `termTests` their F tests.
     public init(_ fit: LinearMixedModel, filteredRows: Int? = nil, level: Double = 0.95, robust: Bool = false, variances: Bool = false,

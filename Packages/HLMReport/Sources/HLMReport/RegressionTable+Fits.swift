@@ -63,7 +63,7 @@ extension RegressionTable {
                 }))
             }
         }
-        randomRows.append(Row(label: "SD Residual", cells: reports.map { Cell(value: $0.residualSD, standardError: $0.residualSDStdError) }))
+        randomRows.append(Row(label: "SD Residual", cells: reports.map { Cell(value: $0.residualSD ?? .nan, standardError: $0.residualSDStdError) }))
         for group in union(reports.map { $0.groups.map(\.name) }) {
             randomRows.append(Row(label: "Groups: \(labels.group(group))", cells: reports.map { report in
                 report.groups.first { $0.name == group }.map { Cell(text: String($0.count)) } ?? .empty

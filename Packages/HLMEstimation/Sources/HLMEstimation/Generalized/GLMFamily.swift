@@ -73,6 +73,22 @@ public struct GLMFamily: Sendable, Equatable {
         }
     }
 
+    /// μ, dμ/dη and the IRLS weight (dμ/dη)²/V(μ) at η, with one exponential for the logit and log links.
+    @inline(__always)
+    func meanDerivativeWeight(_ eta: Double) -> (mu: Double, derivative: Double, weight: Double) {
+        switch link {
+        case .logit where eta > -30 && eta < 30:
+            let e = exp(eta), mu = e / (1 + e), d = mu / (1 + e)
+            return (mu, d, d)  // (dμ/dη)² / (μ(1 − μ)) = μ(1 − μ) = dμ/dη
+        case .log where family == .poisson:
+            let mu = max(exp(eta), Double.ulpOfOne)
+            return (mu, mu, mu)
+        default:
+            let mu = mean(eta), d = meanDerivative(eta)
+            return (mu, d, d * d / max(variance(mu), 1e-300))
+        }
+    }
+
     /// V(μ).
     @inline(__always)
     func variance(_ mu: Double) -> Double {
@@ -95,6 +111,32 @@ public struct GLMFamily: Sendable, Equatable {
             return -2 * (value + Self.logChoose(trials, s))
         case .poisson:
             return -2 * ((y > 0 ? y * log(mu) : 0) - mu - lgamma(y + 1))
+        case .gaussian:
+            return (y - mu) * (y - mu)
+        }
+    }
+
+    /// The part of −2 log p(y | μ) that does not depend on μ: −2 log C(m, s) (binomial), 2 log y! (Poisson).
+    func constantPart(_ y: Double, trials: Double) -> Double {
+        switch family {
+        case .binomial: -2 * Self.logChoose(trials, y * trials)
+        case .poisson: 2 * lgamma(y + 1)
+        case .gaussian: 0
+        }
+    }
+
+    /// −2 log p(y | μ) less ``constantPart``: what changes with μ, fast (no log-gamma).
+    @inline(__always)
+    func variablePart(_ y: Double, _ mu: Double, trials: Double) -> Double {
+        switch family {
+        case .binomial:
+            let s = y * trials, f = trials - s
+            var value = 0.0
+            if s > 0 { value += s * log(mu) }
+            if f > 0 { value += f * log1p(-mu) }
+            return -2 * value
+        case .poisson:
+            return -2 * ((y > 0 ? y * log(mu) : 0) - mu)
         case .gaussian:
             return (y - mu) * (y - mu)
         }

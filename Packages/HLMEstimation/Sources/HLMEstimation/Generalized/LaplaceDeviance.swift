@@ -22,11 +22,18 @@ public final class LaplaceDeviance: @unchecked Sendable {
     let nodes: GaussHermite
     /// Rows of each group of the first term (quadrature).
     let rowsByGroup: [[Int]]
+    /// The columns each first-term group touches (fixed by the design).
+    var pattern: CouplingPattern!
+    /// Σ of the rows' −2 log p parts that do not depend on μ (binomial coefficients, log y!).
+    let constantSum: Double
     /// The last conditional modes (system order), warm start of the next solve.
     public private(set) var modes: [Double]
-    /// β of the last joint solve.
+    /// β of the last joint solve, and its approximate SEs (from the system's β block, as lme4's RX).
     public private(set) var jointBeta: [Double]
+    public private(set) var jointBetaScale: [Double] = []
     public private(set) var evaluations = 0
+    /// PIRLS iterations over all evaluations.
+    public private(set) var pirlsIterations = 0
     /// Set when PIRLS stopped without converging (the report says so).
     public private(set) var pirlsFailed = false
 
@@ -41,6 +48,9 @@ public final class LaplaceDeviance: @unchecked Sendable {
         trials = m
         y = family.family == .binomial ? zip(design.y, m).map { $1 > 0 ? $0 / $1 : 0 } : design.y
         offset = design.offset ?? [Double](repeating: 0, count: n)
+        var constants = 0.0
+        for i in 0..<n { constants += family.constantPart(y[i], trials: m[i]) }
+        constantSum = constants
         let sizes = design.randomTerms.map { $0.termCount * $0.groupCount }
         let first = sizes.indices.max { sizes[$0] < sizes[$1] } ?? 0
         order = [first] + design.randomTerms.indices.filter { $0 != first }
@@ -55,6 +65,9 @@ public final class LaplaceDeviance: @unchecked Sendable {
         rowsByGroup = byGroup
         modes = [Double](repeating: 0, count: sizes.reduce(0, +))
         jointBeta = [Double](repeating: 0, count: p)
+        let layout = rowValues(parameters.initial)!
+        pattern = CouplingPattern(groups: firstTerm.groupCount, codes: firstTerm.codes, perRow: layout.perRow, restIndex: layout.restIndex,
+                                  otherColumns: otherColumns, p: p)
     }
 
     /// The number of θ parameters.
@@ -124,8 +137,8 @@ public final class LaplaceDeviance: @unchecked Sendable {
     }
 
     func minusTwoLogLikelihood(_ eta: [Double]) -> Double {
-        var sum = 0.0
-        for i in 0..<n { sum += family.minusTwoLogDensity(y[i], family.mean(eta[i]), trials: trials[i]) }
+        var sum = constantSum
+        for i in 0..<n { sum += family.variablePart(y[i], family.mean(eta[i]), trials: trials[i]) }
         return sum
     }
 
@@ -139,16 +152,18 @@ public final class LaplaceDeviance: @unchecked Sendable {
         let qTotal = modes.count
         var u = modes, b = joint ? jointBeta : beta
         if !u.allSatisfy(\.isFinite) { u = [Double](repeating: 0, count: qTotal) }
+        let givenFixed = joint ? nil : fixedPart(b)
         func penalised(_ u: [Double], _ b: [Double]) -> (Double, [Double]) {
-            let fixed = fixedPart(b), random = randomPart(u, rows)
+            let fixed = givenFixed ?? fixedPart(b), random = randomPart(u, rows)
             let eta = zip(fixed, random).map { $0 + $1 }
             return (minusTwoLogLikelihood(eta) + u.reduce(0) { $0 + $1 * $1 }, eta)
         }
         var (current, eta) = penalised(u, b)
-        var system = WeightedSystem(q1: q1, groups1: groups1, otherTerms: otherColumns, p: joint ? p : 0)
+        var system = WeightedSystem(q1: q1, groups1: groups1, pattern: pattern, joint: joint)
         var converged = false
         for _ in 0..<60 {
-            system = build(rows, eta: eta, beta: b, joint: joint)
+            pirlsIterations += 1
+            system = build(rows, eta: eta, fixed: givenFixed ?? offset, joint: joint)
             guard system.factor() else { return .infinity }
             let solution = system.solve()
             let newU = Array(solution[0..<qTotal]), newB = joint ? Array(solution[qTotal...]) : b
@@ -176,9 +191,12 @@ public final class LaplaceDeviance: @unchecked Sendable {
         }
         pirlsFailed = !converged
         modes = u
-        if joint { jointBeta = b }
+        if joint {
+            jointBeta = b
+            jointBetaScale = system.trailingInverseDiagonal(p).map { $0.squareRoot() }
+        }
         // The determinant at the mode's weights.
-        system = build(rows, eta: eta, beta: b, joint: false)
+        system = build(rows, eta: eta, fixed: givenFixed ?? fixedPart(b), joint: false)
         guard system.factor() else { return .infinity }
         if quadraturePoints > 1 && order.count == 1 && q1 == 1 {
             return quadrature(system: system, u: u, eta: eta, rows: rows)
@@ -186,30 +204,65 @@ public final class LaplaceDeviance: @unchecked Sendable {
         return current + system.logDeterminant
     }
 
-    /// The system at η (weights and working response from μ).
-    func build(_ rows: RowValues, eta: [Double], beta: [Double], joint: Bool) -> WeightedSystem {
+    /// The system at η (weights and working response from μ); `fixed` is Xβ + offset (the offset alone
+    /// when β is solved too).
+    func build(_ rows: RowValues, eta: [Double], fixed: [Double], joint: Bool) -> WeightedSystem {
         let firstTerm = design.randomTerms[order[0]]
         let q1 = firstTerm.termCount, groups1 = firstTerm.groupCount
-        var system = WeightedSystem(q1: q1, groups1: groups1, otherTerms: otherColumns, p: joint ? p : 0)
-        let fixed = joint ? offset : fixedPart(beta)
-        let perRest = rows.perRow + (joint ? p : 0)
-        var indices = [Int](repeating: 0, count: perRest), values = [Double](repeating: 0, count: perRest)
-        let xv = design.x.values
+        var system = WeightedSystem(q1: q1, groups1: groups1, pattern: self.pattern, joint: joint)
+        let rest = system.rest, perRow = rows.perRow, pp = joint ? p : 0, others = otherColumns, n = n
+        let family = family
+        let pattern: CouplingPattern = self.pattern
+        let m = perRow + pp
+        system.blocks.withUnsafeMutableBufferPointer { blocks in
+        system.couplings.withUnsafeMutableBufferPointer { couplings in
+        system.restBlock.withUnsafeMutableBufferPointer { restBlock in
+        system.rhs.withUnsafeMutableBufferPointer { rhs in
         rows.first.withUnsafeBufferPointer { first in
-            for i in 0..<n {
-                let mu = family.mean(eta[i]), d = family.meanDerivative(eta[i])
-                let w = trials[i] * d * d / max(family.variance(mu), 1e-300)
-                let r = eta[i] - fixed[i] + (y[i] - mu) / d
-                let base = i * rows.perRow
-                for s in 0..<rows.perRow { indices[s] = rows.restIndex[base + s]; values[s] = rows.restValue[base + s] }
-                if joint { for c in 0..<p { indices[rows.perRow + c] = otherColumns + c; values[rows.perRow + c] = xv[i + c * n] } }
-                indices.withUnsafeBufferPointer { idx in
-                    values.withUnsafeBufferPointer { val in
-                        system.add(weight: w, group: Int(firstTerm.codes[i]), first: UnsafeBufferPointer(rebasing: first[(i * q1)..<((i + 1) * q1)]),
-                                   restIndices: idx, restValues: val, response: r)
+        rows.restIndex.withUnsafeBufferPointer { restIndex in
+        rows.restValue.withUnsafeBufferPointer { restValue in
+        pattern.rowPlaces.withUnsafeBufferPointer { places in
+        design.x.values.withUnsafeBufferPointer { xv in
+        firstTerm.codes.withUnsafeBufferPointer { codes in
+            var indices = [Int](repeating: 0, count: m), values = [Double](repeating: 0, count: m), local = [Int](repeating: 0, count: m)
+            indices.withUnsafeMutableBufferPointer { idx in
+            values.withUnsafeMutableBufferPointer { val in
+            local.withUnsafeMutableBufferPointer { loc in
+                for c in 0..<pp { idx[perRow + c] = others + c }
+                let base1 = groups1 * q1
+                for i in 0..<n {
+                    let (mu, d, weight) = family.meanDerivativeWeight(eta[i])
+                    let w = trials[i] * weight
+                    let r = eta[i] - fixed[i] + (y[i] - mu) / d
+                    let g = Int(codes[i])
+                    let listStart = pattern.start[g], width = pattern.start[g + 1] - listStart
+                    for s in 0..<perRow { idx[s] = restIndex[i * perRow + s]; val[s] = restValue[i * perRow + s]; loc[s] = places[i * perRow + s] }
+                    for c in 0..<pp { val[perRow + c] = xv[i + c * n]; loc[perRow + c] = width - pp + c }
+                    let blockStart = g * q1 * q1, c0 = listStart * q1, rhsStart = g * q1
+                    for bb in 0..<q1 {
+                        let wb = w * first[i * q1 + bb]
+                        rhs[rhsStart + bb] += wb * r
+                        for a in bb..<q1 { blocks[blockStart + a + bb * q1] += wb * first[i * q1 + a] }
+                        for k in 0..<m { couplings[c0 + loc[k] + bb * width] += wb * val[k] }
+                    }
+                    for k in 0..<m {
+                        let c = idx[k], wc = w * val[k]
+                        rhs[base1 + c] += wc * r
+                        for l in 0..<m where idx[l] >= c { restBlock[idx[l] + c * rest] += wc * val[l] }
                     }
                 }
             }
+            }
+            }
+        }
+        }
+        }
+        }
+        }
+        }
+        }
+        }
+        }
         }
         return system
     }
@@ -226,7 +279,7 @@ public final class LaplaceDeviance: @unchecked Sendable {
                 var deviance = value * value
                 for i in members {
                     let shifted = eta[i] + rows.first[i] * (value - u[g])
-                    deviance += family.minusTwoLogDensity(y[i], family.mean(shifted), trials: trials[i])
+                    deviance += family.variablePart(y[i], family.mean(shifted), trials: trials[i])
                 }
                 terms.append(log(w) - (deviance - z * z) / 2)
             }
@@ -234,7 +287,7 @@ public final class LaplaceDeviance: @unchecked Sendable {
             let sum = terms.reduce(0) { $0 + exp($1 - largest) }
             total += 2 * log(pivot) - 2 * (largest + log(sum))
         }
-        return total
+        return total + constantSum
     }
 
     /// The conditional modes b = Λu per term (formula order), groups × q.

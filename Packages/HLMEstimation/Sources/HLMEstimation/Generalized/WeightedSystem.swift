@@ -2,89 +2,134 @@ import Foundation
 import HLMFormula
 import _COpenBLAS
 
+/// Which columns after the first term each of its groups touches: the other terms' levels its rows
+/// meet (sorted), then X's p columns. Fixed by the design, found once; each row's entries keep their
+/// places in their group's list, so a step adds into a compact coupling instead of a dense one.
+struct CouplingPattern: Sendable {
+    let otherColumns: Int, p: Int
+    /// Per group: where its list starts in `columns` (groups + 1 entries); its lists' length with X.
+    let start: [Int]
+    let columns: [Int]
+    /// Per row, per other-term entry: its place in the row's group's list.
+    let rowPlaces: [Int]
+
+    init(groups: Int, codes: [Int32], perRow: Int, restIndex: [Int], otherColumns: Int, p: Int) {
+        self.otherColumns = otherColumns
+        self.p = p
+        var touched = [Set<Int>](repeating: [], count: groups)
+        for i in codes.indices { for s in 0..<perRow { touched[Int(codes[i])].insert(restIndex[i * perRow + s]) } }
+        var start = [0], columns: [Int] = []
+        var place = [[Int: Int]](repeating: [:], count: groups)
+        for g in 0..<groups {
+            let sorted = touched[g].sorted()
+            for (k, c) in sorted.enumerated() { place[g][c] = k }
+            columns += sorted + (0..<p).map { otherColumns + $0 }
+            start.append(columns.count)
+        }
+        self.start = start
+        self.columns = columns
+        var rowPlaces = [Int](repeating: 0, count: codes.count * perRow)
+        for i in codes.indices { for s in 0..<perRow { rowPlaces[i * perRow + s] = place[Int(codes[i])][restIndex[i * perRow + s]]! } }
+        self.rowPlaces = rowPlaces
+    }
+
+    /// Group g's list length: its other-term columns, and X's when β is in the system.
+    @inline(__always)
+    func length(_ g: Int, joint: Bool) -> Int { start[g + 1] - start[g] - (joint ? 0 : p) }
+}
+
 /// The penalised weighted least-squares system of one PIRLS step, [Λ'Z'WZΛ + I, Λ'Z'WX; X'WZΛ, X'WX]
 /// (the X part only when β is solved with u), factored as the linear model's is: the first random-effects
-/// term block by block (one q₁×q₁ block per group), everything after it (the other terms, then X) dense,
-/// after the first term is eliminated. Rebuilt from the rows at every step: the weights change.
+/// term block by block (one q₁×q₁ block per group), everything after it (the other terms, then X) dense
+/// after the first term is eliminated (LAPACK's dpotrf), the coupling between the two kept per group on
+/// the columns it touches (``CouplingPattern``). Rebuilt from the rows at every step: the weights change.
 struct WeightedSystem {
     let q1: Int, groups1: Int
     /// Columns after the first term: the other terms' (r) and, when β is solved too, X's (p).
     let rest: Int
     let otherTerms: Int
+    let joint: Bool
+    let pattern: CouplingPattern
     /// Per group of the first term: its q₁×q₁ block (then its Cholesky factor), column-major.
     var blocks: [Double]
-    /// Per group: the rest × q₁ coupling (then L₂₁ for the group), column-major rest × q₁.
+    /// Per group: its touched columns × q₁ (then L₂₁ there), column-major within the group, at
+    /// q₁ × (the group's list start) (the lists include X's columns whether used or not).
     var couplings: [Double]
-    /// The rest × rest block (then its Cholesky factor after the elimination).
+    /// The rest × rest block (then its Cholesky factor after the elimination), lower triangle.
     var restBlock: [Double]
     /// The right-hand side: q₁ per group, then the rest.
     var rhs: [Double]
-    /// log|L|² of the random-effects part: Σ log of the first-term pivots² and the other terms' ones.
+    /// log|L|² of the random-effects part: the first-term pivots² and the other terms' ones.
     var logDeterminant = 0.0
 
-    init(q1: Int, groups1: Int, otherTerms: Int, p: Int) {
+    init(q1: Int, groups1: Int, pattern: CouplingPattern, joint: Bool) {
         self.q1 = q1
         self.groups1 = groups1
-        self.otherTerms = otherTerms
-        rest = otherTerms + p
+        self.pattern = pattern
+        self.joint = joint
+        otherTerms = pattern.otherColumns
+        rest = pattern.otherColumns + (joint ? pattern.p : 0)
         blocks = [Double](repeating: 0, count: groups1 * q1 * q1)
-        couplings = [Double](repeating: 0, count: groups1 * rest * q1)
+        couplings = [Double](repeating: 0, count: pattern.columns.count * q1)
         restBlock = [Double](repeating: 0, count: rest * rest)
         rhs = [Double](repeating: 0, count: groups1 * q1 + rest)
-    }
-
-    /// Adds one row: weight w, the first term's group and its q₁ values of ZΛ, the rest's entries
-    /// (sparse: indices into the rest and values), and the row's working response r.
-    @inline(__always)
-    mutating func add(weight w: Double, group g: Int, first v: UnsafeBufferPointer<Double>,
-                      restIndices: UnsafeBufferPointer<Int>, restValues: UnsafeBufferPointer<Double>, response r: Double) {
-        let blockStart = g * q1 * q1, couplingStart = g * rest * q1, rhsStart = g * q1
-        for b in 0..<q1 {
-            let wb = w * v[b]
-            rhs[rhsStart + b] += wb * r
-            for a in b..<q1 { blocks[blockStart + a + b * q1] += wb * v[a] }
-            for (k, c) in restIndices.enumerated() { couplings[couplingStart + c + b * rest] += wb * restValues[k] }
-        }
-        let base = groups1 * q1
-        for (k, c) in restIndices.enumerated() {
-            let wc = w * restValues[k]
-            rhs[base + c] += wc * r
-            for (l, d) in restIndices.enumerated() where d >= c { restBlock[d + c * rest] += wc * restValues[l] }
-        }
     }
 
     /// Factors the system (adding I to the random effects' diagonal). False when not positive definite.
     mutating func factor() -> Bool {
         var logDet = 0.0
-        let q1 = q1, rest = rest
-        for g in 0..<groups1 {
-            let start = g * q1 * q1
-            for a in 0..<q1 { blocks[start + a + a * q1] += 1 }
-            guard blocks.withUnsafeMutableBufferPointer({ SmallCholesky.factor($0.baseAddress! + start, n: q1) }) else { return false }
-            for a in 0..<q1 { logDet += 2 * log(blocks[start + a + a * q1]) }
-            // L₂₁ = A₂₁ L₁₁⁻ᵀ: each row of the coupling solved against L₁₁.
-            let cStart = g * rest * q1
-            for a in 0..<q1 {
-                let pivot = blocks[start + a + a * q1]
-                for c in 0..<rest {
-                    var value = couplings[cStart + c + a * rest]
-                    for b in 0..<a { value -= couplings[cStart + c + b * rest] * blocks[start + a + b * q1] }
-                    couplings[cStart + c + a * rest] = value / pivot
+        let q1 = q1, rest = rest, joint = joint
+        let pattern = pattern
+        let ok = blocks.withUnsafeMutableBufferPointer { blocks -> Bool in
+            couplings.withUnsafeMutableBufferPointer { couplings -> Bool in
+                restBlock.withUnsafeMutableBufferPointer { s -> Bool in
+                pattern.columns.withUnsafeBufferPointer { columns -> Bool in
+                pattern.start.withUnsafeBufferPointer { starts -> Bool in
+                    let p = pattern.p
+                    for g in 0..<groups1 {
+                        let start = g * q1 * q1
+                        for a in 0..<q1 { blocks[start + a + a * q1] += 1 }
+                        guard SmallCholesky.factor(blocks.baseAddress! + start, n: q1) else { return false }
+                        for a in 0..<q1 { logDet += 2 * log(blocks[start + a + a * q1]) }
+                        // L₂₁ = A₂₁ L₁₁⁻ᵀ on the group's columns, then S −= L₂₁ L₂₁' there.
+                        let listStart = starts[g], width = starts[g + 1] - listStart, t = width - (joint ? 0 : p)
+                        let c0 = listStart * q1
+                        for a in 0..<q1 {
+                            let pivot = blocks[start + a + a * q1]
+                            for e in 0..<t {
+                                var value = couplings[c0 + e + a * width]
+                                for b in 0..<a { value -= couplings[c0 + e + b * width] * blocks[start + a + b * q1] }
+                                couplings[c0 + e + a * width] = value / pivot
+                            }
+                        }
+                        if q1 == 1 {
+                            for e in 0..<t {
+                                let column = s.baseAddress! + columns[listStart + e] * rest, le = couplings[c0 + e]
+                                for f in e..<t { column[columns[listStart + f]] -= le * couplings[c0 + f] }
+                            }
+                        } else {
+                            for e in 0..<t {
+                                let ce = columns[listStart + e]
+                                for f in e..<t {
+                                    var sum = 0.0
+                                    for a in 0..<q1 { sum += couplings[c0 + e + a * width] * couplings[c0 + f + a * width] }
+                                    s[columns[listStart + f] + ce * rest] -= sum
+                                }
+                            }
+                        }
+                    }
+                    return true
+                }
+                }
                 }
             }
         }
+        guard ok else { return false }
         for c in 0..<otherTerms { restBlock[c + c * rest] += 1 }
         guard rest > 0 else { logDeterminant = logDet; return true }
-        // S = A₂₂ − Σ L₂₁ L₂₁' (lower triangle), one dsyrk over all groups' panels side by side.
-        couplings.withUnsafeBufferPointer { panel in
-            restBlock.withUnsafeMutableBufferPointer { s in
-                var uplo = CChar(UInt8(ascii: "L")), trans = CChar(UInt8(ascii: "N"))
-                var n = Int32(rest), k = Int32(groups1 * q1), lda = Int32(rest), ldc = Int32(rest)
-                var alpha = -1.0, beta = 1.0
-                if k > 0 { dsyrk_(&uplo, &trans, &n, &k, &alpha, panel.baseAddress!, &lda, &beta, s.baseAddress!, &ldc) }
-            }
-        }
-        guard restBlock.withUnsafeMutableBufferPointer({ SmallCholesky.factor($0.baseAddress!, n: rest) }) else { return false }
+        var uplo = CChar(UInt8(ascii: "L")), n = Int32(rest), lda = Int32(rest), info: Int32 = 0
+        dpotrf_(&uplo, &n, &restBlock, &lda, &info)
+        guard info == 0 else { return false }
         for c in 0..<otherTerms { logDet += 2 * log(restBlock[c + c * rest]) }
         logDeterminant = logDet
         return true
@@ -103,8 +148,12 @@ struct WeightedSystem {
                 for b in 0..<a { value -= blocks[start + a + b * q1] * x[at + b] }
                 x[at + a] = value / blocks[start + a + a * q1]
             }
-            let cStart = g * rest * q1
-            for a in 0..<q1 { let y = x[at + a]; if y != 0 { for c in 0..<rest { x[base + c] -= couplings[cStart + c + a * rest] * y } } }
+            let listStart = pattern.start[g], t = pattern.length(g, joint: joint), width = pattern.start[g + 1] - listStart
+            let c0 = listStart * q1
+            for a in 0..<q1 {
+                let y = x[at + a]
+                if y != 0 { for e in 0..<t { x[base + pattern.columns[listStart + e]] -= couplings[c0 + e + a * width] * y } }
+            }
         }
         for c in 0..<rest {
             var value = x[base + c]
@@ -118,10 +167,12 @@ struct WeightedSystem {
             x[base + c] = value / restBlock[c + c * rest]
         }
         for g in 0..<groups1 {
-            let start = g * q1 * q1, at = g * q1, cStart = g * rest * q1
+            let start = g * q1 * q1, at = g * q1
+            let listStart = pattern.start[g], t = pattern.length(g, joint: joint), width = pattern.start[g + 1] - listStart
+            let c0 = listStart * q1
             for a in 0..<q1 {
                 var value = x[at + a]
-                for c in 0..<rest { value -= couplings[cStart + c + a * rest] * x[base + c] }
+                for e in 0..<t { value -= couplings[c0 + e + a * width] * x[base + pattern.columns[listStart + e]] }
                 x[at + a] = value
             }
             for a in stride(from: q1 - 1, through: 0, by: -1) {
@@ -131,6 +182,23 @@ struct WeightedSystem {
             }
         }
         return x
+    }
+
+    /// diag(S⁻¹) of the factored system's last m rows and columns (S = L L' there): with β in the system,
+    /// the unscaled vcov(β)'s diagonal.
+    func trailingInverseDiagonal(_ m: Int) -> [Double] {
+        guard m > 0, m <= rest else { return [] }
+        let start = rest - m
+        var inverse = [Double](repeating: 0, count: m * m)
+        for j in 0..<m {
+            inverse[j + j * m] = 1 / restBlock[(start + j) + (start + j) * rest]
+            for i in (j + 1)..<max(j + 1, m) {
+                var sum = 0.0
+                for k in j..<i { sum += restBlock[(start + i) + (start + k) * rest] * inverse[k + j * m] }
+                inverse[i + j * m] = -sum / restBlock[(start + i) + (start + i) * rest]
+            }
+        }
+        return (0..<m).map { j in (0..<m).reduce(0.0) { $0 + inverse[$1 + j * m] * inverse[$1 + j * m] } }
     }
 
     /// The first term's diagonal pivot of group g (its L₁₁ entry), for quadrature with one scalar term.

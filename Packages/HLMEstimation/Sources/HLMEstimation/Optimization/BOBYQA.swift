@@ -6,7 +6,7 @@ import _CNLopt
 public enum BOBYQA {
     public static func minimize(
         _ objective: @escaping ([Double]) -> Double, start: [Double], lower: [Double], upper: [Double],
-        initialSteps: [Double]? = nil, restart: Bool = false, newuoa: Bool = false
+        initialSteps: [Double]? = nil, restart: Bool = false, newuoa: Bool = false, tolerances: Tolerances = .tight
     ) -> OptimizationSummary {
         let n = start.count
         var x = start
@@ -27,9 +27,9 @@ public enum BOBYQA {
                 nlopt_set_lower_bounds(optimizer, lower)
                 nlopt_set_upper_bounds(optimizer, upper)
             }
-            nlopt_set_ftol_abs(optimizer, 1e-12)
-            nlopt_set_ftol_rel(optimizer, 1e-14)
-            nlopt_set_xtol_abs1(optimizer, 1e-10)
+            nlopt_set_ftol_abs(optimizer, tolerances.objectiveAbsolute)
+            nlopt_set_ftol_rel(optimizer, tolerances.objectiveRelative)
+            nlopt_set_xtol_abs1(optimizer, tolerances.parameterAbsolute)
             nlopt_set_maxeval(optimizer, 100_000)
             let steps = x.indices.map { i in
                 // Keep the first simplex inside the bounds.
@@ -60,6 +60,16 @@ public enum BOBYQA {
             evaluations: evaluations, returnCode: Int(code), returnMessage: message(code))
         summary.passes = passRecords
         return summary
+    }
+
+    /// When to stop: changes of the objective (absolute, relative) and of the parameters below these.
+    public struct Tolerances: Sendable {
+        public var objectiveAbsolute: Double
+        public var objectiveRelative: Double
+        public var parameterAbsolute: Double
+
+        /// The linear fits' (tight enough that the slides' models match Stata's printed digits).
+        public static let tight = Tolerances(objectiveAbsolute: 1e-12, objectiveRelative: 1e-14, parameterAbsolute: 1e-10)
     }
 
     static func message(_ code: Int32) -> String {
