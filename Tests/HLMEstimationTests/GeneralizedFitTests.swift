@@ -74,4 +74,52 @@ struct GeneralizedFitTests {
             #expect(Tolerance.isClose(ours, exact, relative: 1e-4), "\(Tolerance.describe("SE", ours, exact))")
         }
     }
+
+    struct MoreGolden: Decodable, CustomStringConvertible {
+        struct VarCorr: Decodable { var group: String; var var1: String?; var var2: String?; var sdcor: Double }
+        var dataset: String
+        var formula: String
+        var family: String
+        var nobs: Int
+        var logLik: Double
+        var fixef: [Golden.Coefficient]
+        var varcorr: [VarCorr]
+        var description: String { "\(dataset): \(formula)" }
+    }
+
+    static let more: [MoreGolden] = {
+        guard let data = try? Data(contentsOf: URL(fileURLWithPath: Fixtures.path("reference-glmm.json"))) else { return [] }
+        return (try? JSONDecoder().decode([MoreGolden].self, from: data)) ?? []
+    }()
+
+    /// glmer on lme4's VerbAgg (crossed), mlmRev's Contraception (a random slope) and Mmmec (Poisson with an
+    /// offset, nested), `Tools/crosscheck-glmm.R`: the same tolerances.
+    @Test("matches glmer on more data", arguments: more)
+    func matchesGlmerOnMoreData(_ golden: MoreGolden) throws {
+        let frame = try DataLoading.load(dataPath: Fixtures.path("\(golden.dataset).csv")).0
+        let family = ResponseFamily(rawValue: golden.family)!
+        let model = try PreparedModel.prepare(golden.formula, frame: frame, family: family)
+        let fit = try GeneralizedLinearMixedModel.fit(model.design, family: GLMFamily(family))
+        #expect(fit.observationCount == golden.nobs)
+        #expect(fit.logLikelihood >= golden.logLik - 1e-7 * abs(golden.logLik), "\(Tolerance.describe("logLik", fit.logLikelihood, golden.logLik))")
+        #expect(fit.design.fixedNames == golden.fixef.map(\.name))
+        for (k, expected) in golden.fixef.enumerated() where k < fit.beta.count {
+            #expect(Tolerance.isClose(fit.beta[k], expected.estimate, relative: 1e-3, absolute: 1e-3 * expected.stdError),
+                    "\(Tolerance.describe(expected.name, fit.beta[k], expected.estimate))")
+            #expect(Tolerance.isClose(fit.standardErrors[k], expected.stdError, relative: 2e-2),
+                    "\(Tolerance.describe("SE " + expected.name, fit.standardErrors[k], expected.stdError))")
+        }
+        func ours(_ name: String?) -> String? { name.map { $0.replacingOccurrences(of: "urbanY", with: "urban[Y]") } }
+        for entry in golden.varcorr {
+            let component = try #require(fit.components.first { $0.group == ReferenceFit.ourGroupName(entry.group) }, "\(entry.group)")
+            let a = try #require(component.terms.firstIndex(of: ours(entry.var1) ?? "(Intercept)"))
+            if let second = ours(entry.var2) {
+                let b = try #require(component.terms.firstIndex(of: second))
+                #expect(Tolerance.isClose(component.correlation[a][b], entry.sdcor, relative: 2e-3, absolute: 2e-3),
+                        "\(Tolerance.describe("cor " + entry.group, component.correlation[a][b], entry.sdcor))")
+            } else {
+                #expect(Tolerance.isClose(component.sd[a], entry.sdcor, relative: 2e-3), "\(Tolerance.describe("sd " + entry.group, component.sd[a], entry.sdcor))")
+            }
+        }
+    }
 }
