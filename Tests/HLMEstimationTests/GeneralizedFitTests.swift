@@ -122,4 +122,49 @@ struct GeneralizedFitTests {
             }
         }
     }
+
+    /// The same fits from Stata's commands: melogit with binomial() (and `laplace`, the Laplace fit), mepoisson
+    /// with nested levels.
+    @Test func stataCommandsGiveTheSameFits() throws {
+        let cbpp = try DataLoading.load(dataPath: Fixtures.path("cbpp.csv")).0
+        let lme4 = try GeneralizedLinearMixedModel.fit(try PreparedModel.prepare("cbind(incidence, size - incidence) ~ period + (1 | herd)", frame: cbpp).design,
+                                                       family: GLMFamily(.binomial))
+        let stata = try PreparedModel.prepare("melogit incidence i.period || herd:, binomial(size) laplace", frame: cbpp)
+        #expect(stata.formula.family == .binomial && stata.formula.options.quadraturePoints == 1)
+        let fromStata = try GeneralizedLinearMixedModel.fit(stata.design, family: GLMFamily(.binomial))
+        #expect(abs(fromStata.logLikelihood - lme4.logLikelihood) < 1e-8)
+        for (a, b) in zip(fromStata.beta, lme4.beta) { #expect(abs(a - b) < 1e-6) }
+        // Without laplace, Stata's default: 7-point adaptive quadrature for one random intercept.
+        #expect(try PreparedModel.prepare("melogit incidence i.period || herd:, binomial(size)", frame: cbpp).formula.options.quadraturePoints == 7)
+        let ticks = try DataLoading.load(dataPath: Fixtures.path("grouseticks.csv")).0
+        let nested = try PreparedModel.prepare("mepoisson TICKS i.YEAR cHEIGHT || LOCATION: || BROOD: || INDEX:", frame: ticks)
+        #expect(nested.formula.family == .poisson)
+        let poisson = try GeneralizedLinearMixedModel.fit(nested.design, family: GLMFamily(.poisson))
+        #expect(poisson.logLikelihood >= Self.references[2].logLik - 1e-7 * abs(Self.references[2].logLik))
+    }
+
+    /// Responses a family cannot take: one line naming the data row and column (exit 2 in the app).
+    @Test func badResponsesNameTheRow() throws {
+        let frame = try CSVReader().read(string: "y,x,g\n0,1,a\n1,2,a\n2,3,b\n0,4,b\n")
+        for (formula, family, fragment) in [("y ~ x + (1 | g)", ResponseFamily.binomial, "data row 3, column y: 2.0 is not 0 or 1"),
+                                            ("cbind(y, x - 3) ~ 1 + (1 | g)", .binomial, "data row 1")] {
+            #expect {
+                _ = try PreparedModel.prepare(formula, frame: frame, family: family)
+            } throws: { error in "\(error)".contains(fragment) }
+        }
+        let counts = try CSVReader().read(string: "y,x,g\n0,1,a\n1.5,2,a\n2,3,b\n-1,4,b\n")
+        #expect {
+            _ = try PreparedModel.prepare("y ~ x + (1 | g)", frame: counts, family: .poisson)
+        } throws: { error in "\(error)".contains("data row 2, column y: 1.5 is not a count") }
+    }
+
+    /// Complete separation: the coefficient runs off, and the fit says so instead of a silent huge number.
+    @Test func separationIsADiagnostic() throws {
+        var text = "y,x,g\n"
+        for i in 0..<80 { text += "\(i < 40 ? 0 : 1),\(Double(i) / 10),g\(i % 8)\n" }
+        let frame = try CSVReader().read(string: text)
+        let fit = try GeneralizedLinearMixedModel.fit(try PreparedModel.prepare("y ~ x + (1 | g)", frame: frame, family: .binomial).design,
+                                                      family: GLMFamily(.binomial))
+        #expect(fit.diagnostics.contains { if case .separation(let names) = $0 { names.contains("x") } else { false } })
+    }
 }

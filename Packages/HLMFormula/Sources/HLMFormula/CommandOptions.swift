@@ -34,6 +34,9 @@ public struct CommandOptions: Hashable, Sendable {
 
     /// Takes what `other` sets.
     mutating func merge(_ other: CommandOptions) {
+        if other.eform { eform = true }
+        if let points = other.quadraturePoints { quadraturePoints = points }
+        if let link = other.link { self.link = link }
         if let e = other.estimator { estimator = e }
         if let v = other.variances { variances = v }
         if let l = other.level { level = l }

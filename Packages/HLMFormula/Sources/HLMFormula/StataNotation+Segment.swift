@@ -76,6 +76,27 @@ extension StataNotation {
                     }
                     options.command.robust = true
                 case "robust": options.command.robust = true
+                case "binomial", "exposure", "offset":
+                    // The variable keeps its case: the text between the parentheses as written.
+                    guard let open = word.text.firstIndex(of: "("), word.text.hasSuffix(")"),
+                          case let variable = String(word.text[word.text.index(after: open)..<word.text.index(before: word.text.endIndex)]),
+                          StataNotation.isName(variable) else {
+                        throw FormulaError(formula: formula, offset: word.offset, message: "\(name)() needs a variable", hint: "e.g. \(name)(n)")
+                    }
+                    if name == "binomial" { options.trials = variable } else if name == "exposure" { options.exposure = variable } else { options.offset = variable }
+                case "or", "irr", "eform": options.command.eform = true
+                case "laplace": options.command.quadraturePoints = 1
+                case "intpoints":
+                    guard let argument, let points = Int(argument), (1...100).contains(points) else {
+                        throw FormulaError(formula: formula, offset: word.offset, message: "intpoints() needs 1 to 100 points", hint: "e.g. intpoints(12)")
+                    }
+                    options.command.quadraturePoints = points
+                case "intmethod":
+                    guard let argument, ["mvaghermite", "mv", "ghermite", "gh", "laplace", "pclaplace", "pcl"].contains(argument) else {
+                        throw FormulaError(formula: formula, offset: word.offset, message: "intmethod(\(argument ?? "")) is not supported",
+                                           hint: "mvaghermite (adaptive quadrature) or laplace")
+                    }
+                    if argument.hasPrefix("lap") || argument.hasPrefix("pcl") { options.command.quadraturePoints = 1 }
                 case "nolog", "log", "nofetable", "noretable", "noheader", "nogroup", "nolrtest", "nostderr", "estmetric", "theta", "sa":
                     break
                 case _ where "noconstant".hasPrefix(name) && name.count >= 6:
@@ -105,6 +126,10 @@ extension StataNotation {
         var covariance: CovarianceStructure?
         var noConstant = false
         var command = CommandOptions()
+        /// Generalized commands' `binomial(VAR)`, `exposure(VAR)`, `offset(VAR)`.
+        var trials: String?
+        var exposure: String?
+        var offset: String?
         /// xtreg's `i(g)` and `fe`.
         var panel: String?
         var fixedEffects = false
@@ -113,6 +138,18 @@ extension StataNotation {
     /// The commands that may start the text.
     enum StataCommand: String {
         case mixed, xtmixed, xtreg, regress, reg
+        case melogit, meqrlogit, xtmelogit, meprobit, mecloglog, mepoisson, meqrpoisson, xtmepoisson
+
+        /// The family and link a generalized command implies.
+        var family: (ResponseFamily, String)? {
+            switch self {
+            case .melogit, .meqrlogit, .xtmelogit: (.binomial, "logit")
+            case .meprobit: (.binomial, "probit")
+            case .mecloglog: (.binomial, "cloglog")
+            case .mepoisson, .meqrpoisson, .xtmepoisson: (.poisson, "log")
+            default: nil
+            }
+        }
     }
 
     /// The text inside `name(...)`, or nil.

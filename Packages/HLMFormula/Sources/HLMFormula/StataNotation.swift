@@ -32,7 +32,10 @@ enum StataNotation {
                                    hint: "use mixed y x || g: for a multilevel model")
             }
         case .xtreg?: command.estimator = .swamyArora
-        case nil: break
+        case let generalized? where generalized.family != nil:
+            method = .ml
+            command.link = generalized.family!.1
+        case nil, .some: break
         }
         guard let depvar = fixedSegment.words.first else {
             throw FormulaError(formula: text, offset: fixedSegment.offset, message: "expected the dependent variable",
@@ -42,6 +45,8 @@ enum StataNotation {
         var fixed = TermSet()
         for word in fixedSegment.words.dropFirst() { fixed = fixed.union(try terms(word, formula: text)) }
         var options = try fixedSegment.parseOptions(formula: text, xtreg: commandName == "xtreg")
+        let generalizedFamily = StataCommand(rawValue: commandName ?? "")?.family?.0
+        var generalizedOptions = options
         if let m = options.method { method = m }
         command.merge(options.command)
         if let filter = fixedSegment.filter { filters.append(filter) }
@@ -85,6 +90,10 @@ enum StataNotation {
                                    hint: "write crossed factors in lme4 notation: (1 | a) + (1 | b)")
             }
             options = try segment.parseOptions(formula: text, xtreg: false)
+            // binomial(), exposure() and offset() are the command's, wherever the comma puts them.
+            generalizedOptions.trials = options.trials ?? generalizedOptions.trials
+            generalizedOptions.exposure = options.exposure ?? generalizedOptions.exposure
+            generalizedOptions.offset = options.offset ?? generalizedOptions.offset
             if let m = options.method { method = m }
             command.merge(options.command)
             if let filter = segment.filter { filters.append(filter) }
@@ -105,9 +114,24 @@ enum StataNotation {
             randomTerms.append(RandomTerm(terms: terms, grouping: outerGroups, covariance: covariance,
                                           covarianceIsDefault: options.covariance == nil && terms.count > 1))
         }
-        return ModelFormula(text: original, notation: .stata, response: response.predictors[0], hasIntercept: hasIntercept,
-                            fixedTerms: fixed.terms, randomTerms: randomTerms, method: method,
-                            filter: filters.isEmpty ? nil : filters.map { "(\($0))" }.joined(separator: " && "), options: command)
+        var formula = ModelFormula(text: original, notation: .stata, response: response.predictors[0], hasIntercept: hasIntercept,
+                                   fixedTerms: fixed.terms, randomTerms: randomTerms, method: method,
+                                   filter: filters.isEmpty ? nil : filters.map { "(\($0))" }.joined(separator: " && "), options: command)
+        if generalizedFamily == nil, let misplaced = [generalizedOptions.trials, generalizedOptions.exposure, generalizedOptions.offset].compactMap({ $0 }).first {
+            throw FormulaError(formula: text, offset: text.range(of: misplaced).map { text.distance(from: text.startIndex, to: $0.lowerBound) },
+                               message: "binomial(), exposure() and offset() go with melogit or mepoisson (\(misplaced))")
+        }
+        if let generalizedFamily {
+            formula.family = generalizedFamily
+            formula.trialsVariable = generalizedOptions.trials
+            formula.exposureVariable = generalizedOptions.exposure
+            if let offset = generalizedOptions.offset { formula.offsets = [.variable(offset)] }
+            // Stata's default is 7-point adaptive quadrature; lme4's quadrature covers one scalar term.
+            if formula.options.quadraturePoints == nil, randomTerms.count == 1, randomTerms[0].terms == [.intercept] {
+                formula.options.quadraturePoints = 7
+            }
+        }
+        return formula
     }
 
     static func covarianceStructure(_ value: String) -> CovarianceStructure? {
