@@ -142,6 +142,21 @@ public struct GLMFamily: Sendable, Equatable {
         }
     }
 
+    /// ``variablePart`` at μ = g⁻¹(η), from η directly where that saves a logarithm: for the logit,
+    /// −2[s η − m log(1 + e^η)]; for Poisson's log link, −2[y η − e^η].
+    @inline(__always)
+    func variablePart(_ y: Double, eta: Double, trials: Double) -> Double {
+        switch link {
+        case .logit where eta > -30 && eta < 30:
+            let softplus = eta > 0 ? eta + log1p(exp(-eta)) : log1p(exp(eta))
+            return -2 * (y * trials * eta - trials * softplus)
+        case .log where family == .poisson && eta > -700 && eta < 700:
+            return -2 * ((y > 0 ? y * eta : 0) - exp(eta))
+        default:
+            return variablePart(y, mean(eta), trials: trials)
+        }
+    }
+
     /// log C(n, k) for real n ≥ k ≥ 0 (rounded counts).
     static func logChoose(_ n: Double, _ k: Double) -> Double {
         let n = n.rounded(), k = k.rounded()

@@ -1,5 +1,6 @@
 import Foundation
 import HLMFormula
+import _HLMSupport
 
 /// The Laplace (or adaptive Gauss–Hermite) approximation to −2 log L of a generalized linear mixed model,
 /// as lme4's `glmer`: for θ (and β), penalised iteratively reweighted least squares finds the conditional
@@ -136,6 +137,55 @@ public final class LaplaceDeviance: @unchecked Sendable {
         return result
     }
 
+    /// Rows from which the per-row passes are split between two threads.
+    static let parallelRows = 50_000
+
+    /// η = fixed + ZΛu and Σ −2 log p(y | η) in one pass (two threads for many rows).
+    func linearPredictor(_ u: [Double], fixed: [Double], _ rows: RowValues) -> ([Double], Double) {
+        let first = design.randomTerms[order[0]]
+        let q1 = first.termCount, offset1 = first.groupCount * q1, perRow = rows.perRow
+        var eta = [Double](repeating: 0, count: n)
+        let parts = n >= Self.parallelRows ? 2 : 1
+        let sums = UnsafeMutableBufferPointer<Double>.allocate(capacity: parts)
+        defer { sums.deallocate() }
+        let family = family, n = n
+        eta.withUnsafeMutableBufferPointer { etaOut in
+            let out = etaOut
+            u.withUnsafeBufferPointer { uv in
+            fixed.withUnsafeBufferPointer { fv in
+            rows.first.withUnsafeBufferPointer { fr in
+            rows.restIndex.withUnsafeBufferPointer { ri in
+            rows.restValue.withUnsafeBufferPointer { rv in
+            first.codes.withUnsafeBufferPointer { codes in
+            y.withUnsafeBufferPointer { yv in
+            trials.withUnsafeBufferPointer { tv in
+                let pointers = RowPointers(eta: out, u: uv, fixed: fv, first: fr, restIndex: ri, restValue: rv, codes: codes, y: yv, trials: tv, sums: sums)
+                let work: @Sendable (Int) -> Void = { part in
+                    let start = n * part / parts, end = n * (part + 1) / parts
+                    var sum = 0.0
+                    for i in start..<end {
+                        let g = Int(pointers.codes[i])
+                        var value = pointers.fixed[i]
+                        for a in 0..<q1 { value += pointers.first[i * q1 + a] * pointers.u[g * q1 + a] }
+                        for s in 0..<perRow { value += pointers.restValue[i * perRow + s] * pointers.u[offset1 + pointers.restIndex[i * perRow + s]] }
+                        pointers.eta[i] = value
+                        sum += family.variablePart(pointers.y[i], eta: value, trials: pointers.trials[i])
+                    }
+                    pointers.sums[part] = sum
+                }
+                if parts == 1 { work(0) } else { ParallelWork.run(parts, work) }
+            }
+            }
+            }
+            }
+            }
+            }
+            }
+            }
+        }
+        return (eta, sums.reduce(constantSum, +))
+    }
+
     func minusTwoLogLikelihood(_ eta: [Double]) -> Double {
         var sum = constantSum
         for i in 0..<n { sum += family.variablePart(y[i], family.mean(eta[i]), trials: trials[i]) }
@@ -154,9 +204,8 @@ public final class LaplaceDeviance: @unchecked Sendable {
         if !u.allSatisfy(\.isFinite) { u = [Double](repeating: 0, count: qTotal) }
         let givenFixed = joint ? nil : fixedPart(b)
         func penalised(_ u: [Double], _ b: [Double]) -> (Double, [Double]) {
-            let fixed = givenFixed ?? fixedPart(b), random = randomPart(u, rows)
-            let eta = zip(fixed, random).map { $0 + $1 }
-            return (minusTwoLogLikelihood(eta) + u.reduce(0) { $0 + $1 * $1 }, eta)
+            let (eta, value) = linearPredictor(u, fixed: givenFixed ?? fixedPart(b), rows)
+            return (value + u.reduce(0) { $0 + $1 * $1 }, eta)
         }
         var (current, eta) = penalised(u, b)
         var system = WeightedSystem(q1: q1, groups1: groups1, pattern: pattern, joint: joint)
@@ -207,6 +256,25 @@ public final class LaplaceDeviance: @unchecked Sendable {
     /// The system at η (weights and working response from μ); `fixed` is Xβ + offset (the offset alone
     /// when β is solved too).
     func build(_ rows: RowValues, eta: [Double], fixed: [Double], joint: Bool) -> WeightedSystem {
+        guard n >= Self.parallelRows else { return build(rows, eta: eta, fixed: fixed, joint: joint, rowRange: 0..<n) }
+        // Two halves of the rows into two systems, then one sum.
+        let halves = [0..<(n / 2), (n / 2)..<n]
+        let slots = SystemSlots(2)
+        let this = UncheckedSelf(deviance: self)
+        ParallelWork.run(2) { part in
+            slots.set(part, this.deviance.build(rows, eta: eta, fixed: fixed, joint: joint, rowRange: halves[part]))
+        }
+        var system = slots.get(0)!
+        let other = slots.get(1)!
+        for i in system.blocks.indices { system.blocks[i] += other.blocks[i] }
+        for i in system.couplings.indices { system.couplings[i] += other.couplings[i] }
+        for i in system.restBlock.indices { system.restBlock[i] += other.restBlock[i] }
+        for i in system.rhs.indices { system.rhs[i] += other.rhs[i] }
+        return system
+    }
+
+    /// The system's sums over the rows in `rowRange`.
+    func build(_ rows: RowValues, eta: [Double], fixed: [Double], joint: Bool, rowRange: Range<Int>) -> WeightedSystem {
         let firstTerm = design.randomTerms[order[0]]
         let q1 = firstTerm.termCount, groups1 = firstTerm.groupCount
         var system = WeightedSystem(q1: q1, groups1: groups1, pattern: self.pattern, joint: joint)
@@ -230,7 +298,7 @@ public final class LaplaceDeviance: @unchecked Sendable {
             local.withUnsafeMutableBufferPointer { loc in
                 for c in 0..<pp { idx[perRow + c] = others + c }
                 let base1 = groups1 * q1
-                for i in 0..<n {
+                for i in rowRange {
                     let (mu, d, weight) = family.meanDerivativeWeight(eta[i])
                     let w = trials[i] * weight
                     let r = eta[i] - fixed[i] + (y[i] - mu) / d
@@ -325,4 +393,27 @@ public struct GaussHermite: Sendable {
         nodes = values
         weights = (0..<points).map { vectors[0 + $0 * points] * vectors[0 + $0 * points] }
     }
+}
+
+/// The buffers of one pass over the rows, handed to the threads that split it.
+private struct RowPointers: @unchecked Sendable {
+    let eta: UnsafeMutableBufferPointer<Double>
+    let u: UnsafeBufferPointer<Double>, fixed: UnsafeBufferPointer<Double>, first: UnsafeBufferPointer<Double>
+    let restIndex: UnsafeBufferPointer<Int>, restValue: UnsafeBufferPointer<Double>, codes: UnsafeBufferPointer<Int32>
+    let y: UnsafeBufferPointer<Double>, trials: UnsafeBufferPointer<Double>
+    let sums: UnsafeMutableBufferPointer<Double>
+}
+
+/// Two systems built on two threads.
+private final class SystemSlots: @unchecked Sendable {
+    private var slots: [WeightedSystem?]
+    private let lock = NSLock()
+    init(_ count: Int) { slots = [WeightedSystem?](repeating: nil, count: count) }
+    func set(_ index: Int, _ value: WeightedSystem) { lock.lock(); slots[index] = value; lock.unlock() }
+    func get(_ index: Int) -> WeightedSystem? { lock.lock(); defer { lock.unlock() }; return slots[index] }
+}
+
+/// The deviance handed to a worker thread (its build reads, never writes, the shared state).
+private struct UncheckedSelf: @unchecked Sendable {
+    let deviance: LaplaceDeviance
 }
