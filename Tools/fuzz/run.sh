@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Builds the libFuzzer targets (swiftc -sanitize=fuzzer,address) for the CSV reader, the codebook
-# reader and the formula parser, and runs each, seeded from Examples/data and Tools/fuzz/corpus.
+# reader, the formula parser and the --test/--lincom hypothesis parser, and runs each, seeded from Examples/data and Tools/fuzz/corpus.
 # Usage: Tools/fuzz/run.sh [RUNS] [csv|codebook|formula ...]    (default 10,000,000 executions each)
 # FUZZ_SECONDS=N stops each target after N seconds if it has not reached RUNS (default 1800).
 # Crashes go to Tools/out/fuzz/<target>/crash-*; add each as a regression test (Tests/HLMDataTests/FuzzRegressionTests.swift).
@@ -8,7 +8,7 @@ set -euo pipefail
 cd "$(dirname "$0")/../.."
 runs=${1:-10000000}
 shift || true
-targets=${*:-csv codebook formula}
+targets=${*:-csv codebook formula hypothesis}
 out=Tools/out/fuzz
 mkdir -p "$out/build"
 flags=(-sanitize=fuzzer,address -parse-as-library -O -g -enable-testing)
@@ -29,11 +29,15 @@ for target in $targets; do
     csv) source=CSVFuzz; seeds=(Examples/data/*.csv) ;;
     codebook) source=CodebookFuzz; seeds=(Examples/data/*.xml) ;;
     formula) source=FormulaFuzz; seeds=() ;;
+    hypothesis) source=HypothesisFuzz; seeds=() ;;
     *) echo "unknown target $target" >&2; exit 2 ;;
   esac
   libraries=(-L "$out/build" -lHLMData -l_HLMSupport -lxml2)
   [ "$target" = formula ] && libraries=(-L "$out/build" -lHLMFormula -lHLMData -l_HLMSupport -lxml2)
-  swiftc "${flags[@]}" -I "$out/build" -I Packages/HLMData/Sources/_CLibXML2 "Tools/fuzz/$source.swift" "${libraries[@]}" \
+  # The hypothesis parser is one file of HLMEstimation that needs only _HLMSupport: compiled into the target.
+  extra=()
+  [ "$target" = hypothesis ] && { libraries=(-L "$out/build" -l_HLMSupport); extra=(Packages/HLMEstimation/Sources/HLMEstimation/Inference/LinearHypothesis.swift); }
+  swiftc "${flags[@]}" -I "$out/build" -I Packages/HLMData/Sources/_CLibXML2 "Tools/fuzz/$source.swift" "${extra[@]}" "${libraries[@]}" \
     -o "$out/build/fuzz-$target" 2> "$out/build/$target.log"
   corpus="$out/corpus-$target"
   mkdir -p "$corpus" "$out/$target"
