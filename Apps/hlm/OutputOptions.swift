@@ -4,6 +4,7 @@ import Foundation
 import HLMReport
 
 extension OutputFormat: ExpressibleByArgument {}
+extension VariableLabels.Style: ExpressibleByArgument {}
 
 /// `--format` and `--output`, shared by every subcommand.
 struct OutputDestination: ParsableArguments {
@@ -43,6 +44,27 @@ struct OutputOptions: ParsableArguments {
     @Flag(name: .long, help: "Add the model's equations (level form and combined form).")
     var equations = false
 
+    @Option(name: .long, help: "Row labels of tables: names (default: lrt, schgend: boys, with the codebook's labels in a note) or codebook (the labels).")
+    var labels: VariableLabels.Style = .names
+
+    @Option(name: .long, help: "Rename a coefficient or variable in tables: \"lrt=Reading score\" (repeatable).")
+    var rename: [String] = []
+
+    @Option(name: .long, help: "Show only these fixed effects (names or variables, comma-separated or repeated).")
+    var keep: [String] = []
+
+    @Option(name: .long, help: "Leave out these fixed effects (names or variables).")
+    var drop: [String] = []
+
+    @Option(name: .long, help: "Put these fixed effects first, in this order (names or variables).")
+    var order: [String] = []
+
+    @Option(name: .long, help: "LaTeX: the table's caption.")
+    var caption: String?
+
+    @Option(name: .customLong("label"), help: "LaTeX: the table's \\label.")
+    var latexLabel: String?
+
     @Flag(help: ArgumentHelp("Random effects as variances and covariances (Stata's variance), or as SDs and correlations (the default).",
                              discussion: ""))
     var display: RandomEffectsDisplay?
@@ -56,7 +78,24 @@ struct OutputOptions: ParsableArguments {
 
     /// How the report looks: the flags, and the codebook's labels.
     func renderOptions(codebook: Codebook?) -> RenderOptions {
-        RenderOptions(stars: stars, latexMode: latexMode, equations: equations, labels: VariableLabels(codebook: codebook))
+        RenderOptions(stars: stars, latexMode: latexMode, equations: equations,
+                      labels: VariableLabels(codebook: codebook, style: labels, renames: renames),
+                      layout: TableLayout(keep: Self.list(keep), drop: Self.list(drop), order: Self.list(order), caption: caption, label: latexLabel))
+    }
+
+    /// `--rename old=new` pairs (validated in `validate`).
+    var renames: [String: String] {
+        var result: [String: String] = [:]
+        for pair in rename {
+            guard let equals = pair.firstIndex(of: "=") else { continue }
+            result[String(pair[..<equals]).trimmingCharacters(in: .whitespaces)] = String(pair[pair.index(after: equals)...]).trimmingCharacters(in: .whitespaces)
+        }
+        return result
+    }
+
+    /// Repeated or comma-separated names.
+    static func list(_ values: [String]) -> [String] {
+        values.flatMap { $0.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) } }.filter { !$0.isEmpty }
     }
 
     /// The LaTeX mode the flags ask for.
@@ -66,6 +105,11 @@ struct OutputOptions: ParsableArguments {
 
     func validate() throws {
         if latexFragment && standalone { throw ValidationError("--latex-fragment and --standalone exclude each other") }
+        for pair in rename {
+            guard let equals = pair.firstIndex(of: "="), equals != pair.startIndex, pair.index(after: equals) != pair.endIndex else {
+                throw ValidationError("--rename takes old=new, e.g. --rename \"lrt=Reading score\" (got \"\(pair)\")")
+            }
+        }
     }
 
     func write(_ text: String) throws { try OutputFile.write(text, to: output) }

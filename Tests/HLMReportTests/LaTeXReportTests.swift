@@ -26,7 +26,7 @@ struct LaTeXReportTests {
         try process.run()
         process.waitUntilExit()
         let log = (try? String(contentsOf: directory.appendingPathComponent("table.log"), encoding: .isoLatin1)) ?? ""
-        var problems = log.split(separator: "\n").filter { $0.hasPrefix("!") || $0.contains("Overfull") }.map(String.init)
+        var problems = log.split(separator: "\n").filter { $0.hasPrefix("!") || $0.contains("Overfull") || $0.contains("Float too large") }.map(String.init)
         if process.terminationStatus != 0 && problems.isEmpty { problems.append("pdflatex exited with \(process.terminationStatus)") }
         return problems
     }
@@ -48,6 +48,41 @@ struct LaTeXReportTests {
         let tex = LaTeXRenderer(mode: .standalone, stars: true).render(FitReport(fit).tableDocument(labels: try ReportFixtures.labels(), equations: true))
         #expect(try Self.compile(tex) == [])
         #expect(tex.contains("$^{***}$"))
+    }
+
+    /// The slides' three models fit the page in both label styles (issue 18: they overflowed by 125pt),
+    /// and with codebook labels each SE sits in its estimate's cell, right under it.
+    @Test(.enabled(if: pdflatex != nil || required), arguments: [VariableLabels.Style.names, .codebook])
+    func slidesComparisonFitsThePage(_ style: VariableLabels.Style) throws {
+        let report = try ReportFixtures.comparison()
+        var labels = try ReportFixtures.labels()
+        labels.style = style
+        let tex = LaTeXRenderer(mode: .standalone).render(report.document(labels: labels))
+        #expect(try Self.compile(tex) == [])
+        if style == .names {
+            #expect(tex.contains("\nlrt & 0.563") && tex.contains("schgend: boys"))
+            #expect(tex.contains("Variables: gcse: Graduate Certificate"))
+        } else {
+            #expect(tex.contains("\\begin{tabular}[t]{@{}c@{}}0.563\\\\(0.012)\\end{tabular}"))
+        }
+    }
+
+    /// --rename, --keep, --drop and --order; caption and label; a wide table turns sideways.
+    @Test func rowsRenamedKeptDroppedAndOrdered() throws {
+        let report = try ReportFixtures.comparison()
+        var labels = try ReportFixtures.labels()
+        labels.style = .names
+        labels.renames = ["lrt": "Reading score", "_cons": "Constant"]
+        let layout = TableLayout(drop: ["schgend"], order: ["lrt", "_cons"], caption: "GCSE", label: "tab:gcse")
+        let tex = LaTeXRenderer(mode: .table).render(report.document(labels: labels, layout: layout))
+        #expect(!tex.contains("schgend: boys"))
+        let reading = try #require(tex.range(of: "\nReading score & 0.563")), constant = try #require(tex.range(of: "\nConstant & 0.032"))
+        #expect(reading.lowerBound < constant.lowerBound)
+        #expect(tex.contains("\\caption{GCSE}") && tex.contains("\\label{tab:gcse}"))
+        #expect(TableLayout(keep: ["lrt"]).arrange(["(Intercept)", "lrt", "schgend[boys]", "lrt:schgend[boys]"]) == ["lrt", "lrt:schgend[boys]"])
+        #expect(TableLayout(order: ["schgend"]).arrange(["(Intercept)", "lrt", "schgend[boys]"]) == ["schgend[boys]", "(Intercept)", "lrt"])
+        let wide = ComparisonReport(models: Array(repeating: report.models[0], count: 7), tests: [], refittedWithML: false)
+        #expect(LaTeXRenderer(mode: .table).render(wide.document()).contains("\\begin{sidewaystable}"))
     }
 
     @Test func fragmentIsTheTabularAlone() throws {

@@ -6,6 +6,13 @@ public struct ComparisonReport: Sendable, Codable {
     public var tests: [ModelComparison.Test]
     public var refittedWithML: Bool
 
+    /// Reports already made, with their tests.
+    public init(models: [FitReport], tests: [ModelComparison.Test], refittedWithML: Bool) {
+        self.models = models
+        self.tests = tests
+        self.refittedWithML = refittedWithML
+    }
+
     public init(_ comparison: ModelComparison, originals: [LinearMixedModel], filteredRows: Int? = nil,
                 level: Double = 0.95, variances: Bool = false) {
         models = originals.map { FitReport($0, filteredRows: filteredRows, level: level, variances: variances) }
@@ -14,9 +21,9 @@ public struct ComparisonReport: Sendable, Codable {
     }
 
     /// The side-by-side table (and, when asked, each model's equations).
-    public func document(labels: VariableLabels = VariableLabels(), equations: Bool = false) -> Document {
+    public func document(labels: VariableLabels = VariableLabels(), layout: TableLayout = TableLayout(), equations: Bool = false) -> Document {
         var document = Document([.regressionTable(RegressionTable(
-            reports: models, labels: labels, tests: tests, refittedWithML: refittedWithML))])
+            reports: models, labels: labels, layout: layout, tests: tests, refittedWithML: refittedWithML))])
         if equations {
             for (k, model) in models.enumerated() { document.append(model.equationsBlock(title: "(\(k + 1))")) }
         }
@@ -26,8 +33,8 @@ public struct ComparisonReport: Sendable, Codable {
 
 extension FitReport {
     /// The report for LaTeX: the estimates as a one-column regression table, and the equations.
-    public func tableDocument(labels: VariableLabels = VariableLabels(), equations: Bool = false) -> Document {
-        var document = Document([.regressionTable(RegressionTable(reports: [self], labels: labels))])
+    public func tableDocument(labels: VariableLabels = VariableLabels(), layout: TableLayout = TableLayout(), equations: Bool = false) -> Document {
+        var document = Document([.regressionTable(RegressionTable(reports: [self], labels: labels, layout: layout))])
         if equations { document.append(equationsBlock(title: nil)) }
         return document
     }

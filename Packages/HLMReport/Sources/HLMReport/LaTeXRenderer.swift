@@ -41,6 +41,7 @@ public struct LaTeXRenderer: Sendable {
             \\usepackage{threeparttable}
             \\usepackage{array}
             \\usepackage{amsmath}
+            \\usepackage{rotating}
             \\begin{document}
             \(content)
             \\end{document}
@@ -49,14 +50,16 @@ public struct LaTeXRenderer: Sendable {
     }
 
     /// The preamble lines a document needs to `\input` our tables.
-    public static let requiredPackages = ["booktabs", "threeparttable", "array", "amsmath"]
+    public static let requiredPackages = ["booktabs", "threeparttable", "array", "amsmath", "rotating"]
 
     func render(_ table: RegressionTable) -> String {
         let columns = table.columns.count
         var lines: [String] = []
         // The label column narrows as models are added, so that the table fits a page.
         let labelWidth = max(3.0, min(5.2, 12.0 - 2.0 * Double(columns)))
-        lines.append("\\begin{tabular}{@{}>{\\raggedright\\arraybackslash}p{\(NumberFormatting.fixed(labelWidth, 1))cm}*{\(columns)}{c}@{}}")
+        // Short labels (names) take the width they need; long ones (codebook labels) wrap in a fixed column.
+        let labelColumn = table.longLabels ? ">{\\raggedright\\arraybackslash}p{\(NumberFormatting.fixed(labelWidth, 1))cm}" : "l"
+        lines.append("\\begin{tabular}{@{}\(labelColumn)*{\(columns)}{c}@{}}")
         lines.append("\\toprule")
         lines.append(" & " + table.columns.map(Self.escape).joined(separator: " & ") + " \\\\")
         for (index, section) in table.sections.enumerated() {
@@ -68,6 +71,14 @@ public struct LaTeXRenderer: Sendable {
                     guard let value = cell.value else { return "" }
                     let star = stars ? Self.stars(cell.pValue) : ""
                     return number(value) + star
+                }
+                if table.longLabels && row.cells.contains(where: { $0.standardError != nil }) {
+                    // A label that wraps: the SE stacked under its estimate in the same cell, top-aligned with it.
+                    let stacked = zip(values, row.cells).map { value, cell in
+                        cell.standardError.map { "\\begin{tabular}[t]{@{}c@{}}\(value)\\\\(\(number($0)))\\end{tabular}" } ?? value
+                    }
+                    lines.append(Self.escape(row.label) + " & " + stacked.joined(separator: " & ") + " \\\\")
+                    continue
                 }
                 lines.append(Self.escape(row.label) + " & " + values.joined(separator: " & ") + " \\\\")
                 if row.cells.contains(where: { $0.standardError != nil }) {
@@ -81,17 +92,31 @@ public struct LaTeXRenderer: Sendable {
         if mode == .fragment { return tabular }
         var notes = table.notes
         if stars { notes.append("$^{*}p<0.05$; $^{**}p<0.01$; $^{***}p<0.001$.") }
-        var float = ["\\begin{table}[htbp]", "\\centering"]
-        if columns > 3 { float.append("\\small") }
+        // Wide tables: a smaller size from four models, turned sideways from seven (package rotating).
+        let environment = columns >= 7 ? "sidewaystable" : "table"
+        var float = ["\\begin{\(environment)}[htbp]", "\\centering"]
+        // Tall tables too: from about 40 lines (rows, SE rows and notes) a smaller size keeps the float on the page.
+        // Rows' lines: a wrapped label takes about one line per 4.3 characters a centimetre of its column.
+        let perLine = max(10, Int(labelWidth * 4.3))
+        let rowLines = table.sections.reduce(0) { total, section in
+            total + 2 + section.rows.reduce(0) { sum, row in
+                let labelLines = table.longLabels ? (row.label.count + perLine - 1) / perLine : 1
+                return sum + max(labelLines, row.cells.contains { $0.standardError != nil } ? 2 : 1)
+            }
+        }
+        let height = rowLines + 3 + notes.reduce(0) { $0 + 1 + $1.count / 110 }
+        if columns > 5 || height > 74 { float.append("\\scriptsize") } else if height > 60 { float.append("\\footnotesize") }
+        else if columns > 3 || height > 44 { float.append("\\small") }
         float.append("\\begin{threeparttable}")
         if let caption = table.caption { float.append("\\caption{\(Self.escape(caption))}") }
+        if let label = table.label { float.append("\\label{\(label)}") }
         float.append(tabular)
         if !notes.isEmpty {
             float.append("\\begin{tablenotes}\\footnotesize")
             float += notes.map { "\\item " + ($0.contains("$") ? $0 : Self.escape($0)) }
             float.append("\\end{tablenotes}")
         }
-        float += ["\\end{threeparttable}", "\\end{table}"]
+        float += ["\\end{threeparttable}", "\\end{\(environment)}"]
         return float.joined(separator: "\n")
     }
 

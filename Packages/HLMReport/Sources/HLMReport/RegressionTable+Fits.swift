@@ -3,7 +3,7 @@ import HLMEstimation
 extension RegressionTable {
     /// Fits side by side: fixed effects, then random effects (SDs and correlations per group, the
     /// residual SD, the number of groups), then fit statistics.
-    public init(reports: [FitReport], labels: VariableLabels = VariableLabels(), caption: String? = nil,
+    public init(reports: [FitReport], labels: VariableLabels = VariableLabels(), layout: TableLayout = TableLayout(), caption: String? = nil,
                 tests: [ModelComparison.Test] = [], refittedWithML: Bool = false) {
         let columns = reports.count == 1 ? [reports[0].method] : reports.indices.map { "(\($0 + 1))" }
         func union(_ keys: [[String]]) -> [String] {
@@ -12,7 +12,7 @@ extension RegressionTable {
             return seen
         }
 
-        let fixedNames = union(reports.map { $0.fixedEffects.map(\.name) })
+        let fixedNames = layout.arrange(union(reports.map { $0.fixedEffects.map(\.name) }))
         let fixedRows = fixedNames.map { name in
             Row(label: labels.coefficient(name), cells: reports.map { report in
                 // With --robust, the table shows the cluster-robust standard errors (noted below).
@@ -116,11 +116,15 @@ extension RegressionTable {
         for (k, report) in reports.enumerated() {
             for diagnostic in report.diagnostics { notes.append((reports.count > 1 ? "(\(k + 1)) " : "") + diagnostic.message) }
         }
-        self.init(caption: caption, columns: columns, sections: [
+        let legend = labels.legend(union(reports.map(\.variables)))
+        if !legend.isEmpty { notes.append("Variables: " + legend.joined(separator: "; ") + ".") }
+        self.init(caption: layout.caption ?? caption, columns: columns, sections: [
             Section(title: "Fixed effects", rows: fixedRows),
             Section(title: "Random effects", rows: randomRows),
             Section(title: "Model fit", rows: fitRows),
         ], notes: notes)
+        self.label = layout.label
+        longLabels = labels.style == .codebook && fixedRows.contains { $0.label.count > 28 }
     }
 
     /// The likelihood row's label: what kind of likelihood the columns hold.

@@ -2,6 +2,10 @@
 /// estimate with its standard error in parentheses below, in sections (fixed effects, random effects, fit).
 public struct RegressionTable: Sendable, Equatable {
     public var caption: String?
+    /// LaTeX's \label for the table.
+    public var label: String?
+    /// Whether row labels may wrap (codebook labels): LaTeX then stacks each SE under its estimate in one cell.
+    public var longLabels = false
     /// Column headings, one per model.
     public var columns: [String]
     public var sections: [Section]

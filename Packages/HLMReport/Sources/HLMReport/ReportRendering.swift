@@ -10,8 +10,12 @@ public struct RenderOptions: Sendable {
     /// Variable labels, from the codebook.
     public var labels: VariableLabels
 
+    /// Which rows, in what order, and LaTeX's caption and label.
+    public var layout: TableLayout
+
     public init(stars: Bool = false, latexMode: LaTeXRenderer.Mode = .table, equations: Bool = false,
-                labels: VariableLabels = VariableLabels()) {
+                labels: VariableLabels = VariableLabels(), layout: TableLayout = TableLayout()) {
+        self.layout = layout
         self.stars = stars
         self.latexMode = latexMode
         self.equations = equations
@@ -36,7 +40,7 @@ public enum ReportRendering {
 extension FitReport: Reportable {
     /// LaTeX: the estimates as a regression table; text and Markdown: Stata's layout, with the legend.
     public func document(for format: OutputFormat, options: RenderOptions) -> Document {
-        if format == .latex { return tableDocument(labels: options.labels, equations: options.equations) }
+        if format == .latex { return tableDocument(labels: options.labels, layout: options.layout, equations: options.equations) }
         var document = document(labels: options.labels)
         if options.equations { document.append(equationsBlock(title: nil)) }
         return document
@@ -46,7 +50,8 @@ extension FitReport: Reportable {
 extension ComparisonReport: Reportable {
     /// Codebook labels label LaTeX's rows; text and Markdown use the names.
     public func document(for format: OutputFormat, options: RenderOptions) -> Document {
-        document(labels: format == .latex ? options.labels : VariableLabels(), equations: options.equations)
+        document(labels: format == .latex ? options.labels : VariableLabels(renames: options.labels.renames), layout: options.layout,
+                 equations: options.equations)
     }
 }
 
