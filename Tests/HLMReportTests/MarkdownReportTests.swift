@@ -37,4 +37,16 @@ struct MarkdownReportTests {
         let problem = Snapshot.mismatch(MarkdownRenderer().render(FitReport(fit).document), named: "slides-model3.md")
         #expect(problem == nil, "\(problem ?? "")")
     }
+
+    /// Real sections on GitHub: headings for the tables, the level model in a code block (its lines kept,
+    /// not run together), the variables as a list.
+    @Test func sectionsAndTheLevelModelInACodeBlock() throws {
+        let fit = try ReportFixtures.fit("gcse ~ lrt + (lrt | school)")
+        let markdown = MarkdownRenderer().render(FitReport(fit).document(labels: try ReportFixtures.labels()))
+        #expect(markdown.contains("#### Fixed effects\n") && markdown.contains("#### Random effects\n"))
+        #expect(markdown.contains("**Model in level notation**\n\n```\nLevel 1: gcse = b0 + b1*lrt + r\nLevel 2: b0 = "))
+        #expect(markdown.contains("**Variables**\n\n- gcse: "))
+        let text = TextRenderer().render(FitReport(fit).document(labels: try ReportFixtures.labels()))
+        #expect(!text.contains("####") && text.contains("Model in level notation:\n  Level 1:"))
+    }
 }

@@ -28,6 +28,12 @@ public enum Block: Sendable, Equatable {
     case regressionTable(RegressionTable)
     /// Display equations, as LaTeX `align` lines; plain renderers show `plain`.
     case equations(latex: [String], plain: [String])
+    /// A section's heading: Markdown shows it (`####`); text keeps Stata's layout without it.
+    case section(String)
+    /// Lines shown as they are (the level model): indented under the title in text, a code block in Markdown.
+    case preformatted(title: String, lines: [String])
+    /// A titled list (the variables' labels): indented lines in text, a bullet list in Markdown.
+    case list(title: String, items: [String])
 }
 
 /// A labelled value in a header block.

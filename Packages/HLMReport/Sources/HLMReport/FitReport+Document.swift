@@ -35,6 +35,7 @@ extension FitReport {
         }
         facts.append(Fact(likelihoodLabel, NumberFormatting.fixed(logLikelihood, 4)))
         document.append(.facts(facts))
+        document.append(.section("Fixed effects"))
         document.append(.table(fixedEffectsTable))
         if let tests = termTestsTable {
             document.append(.paragraph("Type III tests of fixed effects:"))
@@ -57,7 +58,10 @@ extension FitReport {
                     + [NumberFormatting.fixed(e.statistic, 2), NumberFormatting.fixed(e.pValue, 3), Self.coefficient(e.ciLower), Self.coefficient(e.ciUpper)]
             })))
         }
-        if !randomEffects.isEmpty { document.append(.table(randomEffectsTable)) }
+        if !randomEffects.isEmpty {
+            document.append(.section("Random effects"))
+            document.append(.table(randomEffectsTable))
+        }
         for effect in randomEffects where effect.terms.count > 1 {
             // Stata's estat recovariance.
             let names = effect.terms.map { $0 == "(Intercept)" ? "_cons" : $0 }
@@ -89,10 +93,10 @@ extension FitReport {
             document.append(.paragraph("LR test vs. \(null): \(name) = \(NumberFormatting.fixed(lr.statistic, 2))   \(probability) = \(NumberFormatting.fixed(lr.pValue, 4))"))
         }
         if let levels = levelModel {
-            document.append(.paragraph("Model in level notation:\n" + levels.map { "  " + $0 }.joined(separator: "\n")))
+            document.append(.preformatted(title: "Model in level notation", lines: levels))
         }
-        let legend = variables.compactMap { name in labels.labels[name].map { "  \(name): \($0)" } }
-        if !legend.isEmpty { document.append(.paragraph("Variables:\n" + legend.joined(separator: "\n"))) }
+        let legend = variables.compactMap { name in labels.labels[name].map { "\(name): \($0)" } }
+        if !legend.isEmpty { document.append(.list(title: "Variables", items: legend)) }
         var notes = diagnostics.map(\.message)
         if ddf != nil { notes.append("t and F tests on denominator degrees of freedom by \(ddfName).") }
         if let lr = lrTestVsLinear, lr.distribution == "chi2" {

@@ -7,7 +7,7 @@ public struct MarkdownRenderer: Sendable {
     }
 
     public func render(_ document: Document) -> String {
-        document.blocks.map(render).joined(separator: "\n")
+        document.blocks.map(render).filter { !$0.isEmpty }.joined(separator: "\n")
     }
 
     private func render(_ block: Block) -> String {
@@ -28,6 +28,12 @@ public struct MarkdownRenderer: Sendable {
             return caption + renderTable(table.grid(stars: stars)) + notes
         case .equations(_, let plain):
             return "```\n" + plain.joined(separator: "\n") + "\n```\n"
+        case .section(let title):
+            return "#### " + Self.escape(title) + "\n"
+        case .preformatted(let title, let lines):
+            return "**" + Self.escape(title) + "**\n\n```\n" + lines.joined(separator: "\n") + "\n```\n"
+        case .list(let title, let items):
+            return "**" + Self.escape(title) + "**\n\n" + items.map { "- " + Self.escape($0) }.joined(separator: "\n") + "\n"
         }
     }
 

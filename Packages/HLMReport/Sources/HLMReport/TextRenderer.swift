@@ -8,7 +8,7 @@ public struct TextRenderer: Sendable {
     }
 
     public func render(_ document: Document) -> String {
-        document.blocks.map(render).joined(separator: "\n")
+        document.blocks.map(render).filter { !$0.isEmpty }.joined(separator: "\n")
     }
 
     private func render(_ block: Block) -> String {
@@ -30,6 +30,12 @@ public struct TextRenderer: Sendable {
             return caption + render(table.grid(stars: stars)) + notes
         case .equations(_, let plain):
             return plain.map { "  " + $0 }.joined(separator: "\n") + "\n"
+        case .section:
+            return ""
+        case .preformatted(let title, let lines):
+            return title + ":\n" + lines.map { "  " + $0 }.joined(separator: "\n") + "\n"
+        case .list(let title, let items):
+            return title + ":\n" + items.map { "  " + $0 }.joined(separator: "\n") + "\n"
         }
     }
 
