@@ -11,7 +11,7 @@ struct HLMCommand: ParsableCommand {
         commandName: "hlm",
         abstract: "Hierarchical linear (multilevel, mixed-effects) models.",
         version: HLMVersion.current,
-        subcommands: [FitCommand.self, CompareCommand.self, PredictCommand.self, RanefCommand.self, GroupsCommand.self, DescribeCommand.self,
+        subcommands: [FitCommand.self, CompareCommand.self, PredictCommand.self, RanefCommand.self, GroupsCommand.self, PlotCommand.self, DescribeCommand.self,
                       SimulateCommand.self])
 
     /// Runs a subcommand and maps errors to exit codes: 2 for bad usage or input, 1 for a model that
