@@ -128,7 +128,20 @@ struct FitCommand: ParsableCommand {
             clock.lap("report")
             clock.finish()
         }
-        try output.write(try ReportRendering.render(report, as: output.format, options: output.renderOptions(codebook: codebook)))
+        if output.format == .html {
+            // The report with its figures inline: the random effects (caterpillar) and the residuals.
+            let options = output.renderOptions(codebook: codebook)
+            var figures: [(caption: String, svg: String)] = []
+            for (kind, caption) in [(Figure.Kind.caterpillar, "Conditional modes with their \(Int((report.ciLevel * 100).rounded()))% intervals"),
+                                    (.residuals, "Residuals against fitted values")] {
+                if let figure = try? Figure.make(kind, fit: fit, labels: options.labels, level: report.ciLevel) {
+                    figures.append((caption, SVGRenderer().render(figure)))
+                }
+            }
+            try output.write(HTMLRenderer(stars: options.stars, figures: figures).render(report.document(for: .html, options: options)))
+        } else {
+            try output.write(try ReportRendering.render(report, as: output.format, options: output.renderOptions(codebook: codebook)))
+        }
         if let save { try OutputFile.write(try JSONRendering.render(try SavedModel(fit, groups: model.group)), to: save) }
         if let residuals { try OutputFile.write(parts: PredictionReport.residualsCSV(dataRows: prepared.dataRows, fit.fittedRows()), to: residuals) }
     }

@@ -26,7 +26,7 @@ struct OutputDestination: ParsableArguments {
 
 /// The options of commands that report models (`fit`, `compare`): the destination, and how tables look.
 struct OutputOptions: ParsableArguments {
-    @Option(name: .long, help: "text, markdown, latex or json.")
+    @Option(name: .long, help: "text, markdown, latex, html (one self-contained file, with figures) or json.")
     var format: OutputFormat = .text
 
     @Option(name: .long, help: "Write to this file (atomically) instead of standard output.")

@@ -1,6 +1,6 @@
 /// The formats a report renders to.
 public enum OutputFormat: String, Sendable, CaseIterable {
-    case text, markdown, latex, json
+    case text, markdown, latex, json, html
 
     /// Renders a document in this format. JSON is not a document's format: reports render it from their
     /// data (``ReportRendering``); asked here, it is refused.
@@ -9,6 +9,7 @@ public enum OutputFormat: String, Sendable, CaseIterable {
         case .text: TextRenderer(stars: stars).render(document)
         case .markdown: MarkdownRenderer(stars: stars).render(document)
         case .latex: LaTeXRenderer(mode: latexMode, stars: stars).render(document)
+        case .html: HTMLRenderer(stars: stars).render(document)
         case .json: preconditionFailure("JSON is rendered from the report, not from a document")
         }
     }
