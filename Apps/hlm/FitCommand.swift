@@ -148,8 +148,8 @@ struct FitCommand: ParsableCommand {
 
     /// A binomial or Poisson fit: the options that apply to them, the others refused in one line.
     private func runGeneralized(_ prepared: PreparedModel, codebook: Codebook?, clock: inout StageClock) throws {
-        if df != nil || ci != .wald || !test.isEmpty || !lincom.isEmpty || save != nil || residuals != nil || model.robust {
-            throw CommandFailure(message: "--df, --ci, --test, --lincom, --save, --residuals and --robust are for linear models; not yet for binomial or Poisson fits",
+        if df != nil || ci != .wald || !test.isEmpty || !lincom.isEmpty || save != nil || model.robust {
+            throw CommandFailure(message: "--df, --ci, --test, --lincom, --save and --robust are for linear models; not yet for binomial or Poisson fits",
                                  status: .badInput)
         }
         let fit = try model.fitGeneralized(prepared)
@@ -161,5 +161,6 @@ struct FitCommand: ParsableCommand {
             clock.finish()
         }
         try output.write(try ReportRendering.render(report, as: output.format, options: output.renderOptions(codebook: codebook)))
+        if let residuals { try OutputFile.write(parts: PredictionReport.residualsCSV(dataRows: prepared.dataRows, fit.fittedRows()), to: residuals) }
     }
 }

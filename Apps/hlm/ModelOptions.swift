@@ -114,6 +114,11 @@ struct ModelOptions: ParsableArguments {
 
     /// Fits with the estimator the options name (a progress line on a terminal for long fits).
     func fit(_ model: PreparedModel) throws -> LinearMixedModel {
-        try Progress.fitting { progress in try fitOptions.fit(model, progress: progress) }
+        // Never a linear fit of a binomial or Poisson response: the commands that take them say so first.
+        if isGeneralized(model) {
+            throw CommandFailure(message: "this command fits linear mixed models; for --family binomial or poisson use hlm fit or hlm ranef",
+                                 status: .badInput)
+        }
+        return try Progress.fitting { progress in try fitOptions.fit(model, progress: progress) }
     }
 }

@@ -20,6 +20,15 @@ struct ModelSource: ParsableArguments {
     }
 
     /// The saved model, or the fit of FORMULA to DATA turned into one.
+    /// For a binomial or Poisson model given as DATA FORMULA: its random-effects tables (saved models are linear).
+    func generalizedTables() throws -> [RandomEffectsTable]? {
+        guard model == nil, let dataPath, let formula else { return nil }
+        let (frame, _) = try DataLoading.load(dataPath: dataPath)
+        let prepared = try options.prepare(formula: formula, frame: frame)
+        guard options.isGeneralized(prepared) else { return nil }
+        return try options.fitGeneralized(prepared).randomEffects()
+    }
+
     func load() throws -> SavedModel {
         if let model { return try SavedModel.read(model) }
         let (frame, _) = try DataLoading.load(dataPath: dataPath!)

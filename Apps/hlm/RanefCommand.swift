@@ -23,7 +23,7 @@ struct RanefCommand: ParsableCommand {
     var output: String?
 
     func run() throws {
-        let tables = try source.load().randomEffectsTables
+        let tables = try source.generalizedTables() ?? source.load().randomEffectsTables
         try OutputFile.write(try RandomEffectsRendering.render(tables, as: format.report), to: output)
     }
 }

@@ -78,6 +78,18 @@ public struct PredictionReport: Sendable, Encodable {
     }
 
     /// `fit --residuals`: `row`, `fitted`, `residual`, `fittedMarginal`, `residualMarginal`, in file order.
+    /// `fit --residuals` of a binomial or Poisson fit: the same columns on the response scale, then
+    /// `pearson` and `deviance` residuals.
+    public static func residualsCSV(dataRows: [Int], _ rows: [GeneralizedFittedRow]) -> [[UInt8]] {
+        let sorted = zip(dataRows, dataRows.dropFirst()).allSatisfy { $0 < $1 }
+        let order = sorted ? Array(dataRows.indices) : dataRows.indices.sorted { dataRows[$0] < dataRows[$1] }
+        return NumericCSV.parts(header: ["row", "fitted", "residual", "fittedMarginal", "residualMarginal", "pearson", "deviance"], columns: [
+            order.map { Double(dataRows[$0]) }, order.map { rows[$0].fitted }, order.map { rows[$0].residual },
+            order.map { rows[$0].fittedMarginal }, order.map { rows[$0].residualMarginal }, order.map { rows[$0].pearson },
+            order.map { rows[$0].deviance },
+        ], significantDigits: 15)
+    }
+
     public static func residualsCSV(dataRows: [Int], _ rows: [FittedRow]) -> [[UInt8]] {
         // The design's rows are in file order already (filters and missing values only remove rows).
         let sorted = zip(dataRows, dataRows.dropFirst()).allSatisfy { $0 < $1 }
