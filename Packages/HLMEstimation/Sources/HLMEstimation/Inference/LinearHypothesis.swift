@@ -146,7 +146,7 @@ public struct LinearHypothesis: Sendable, Equatable {
         let wanted = name == "_cons" ? "(Intercept)" : name
         if let index = names.firstIndex(of: wanted) { return index }
         let shown = names.map { $0 == "(Intercept)" ? "_cons" : $0 }
-        throw HypothesisError(text: text, offset: offset, message: "\"\(name)\" is not a coefficient"
+        throw HypothesisError(text: text, offset: offset, message: "\"\(HypothesisError.excerpt(name, around: 0, width: 60))\" is not a coefficient"
                               + NearestNames.hint(NearestNames.suggest(name, among: shown)))
     }
 }
@@ -158,7 +158,16 @@ public struct HypothesisError: Error, Sendable, Equatable, CustomStringConvertib
     public var message: String
 
     public var description: String {
-        "\"\(VisibleText.escape(text))\" position \(offset + 1): \(VisibleText.escape(message))"
+        "\"\(Self.excerpt(text, around: offset))\" position \(offset + 1): \(Self.excerpt(message, around: 0, width: 240))"
+    }
+
+    /// Long text cut to `width` characters around a position (a 60,000-character input stays one short line).
+    static func excerpt(_ text: String, around offset: Int, width: Int = 80) -> String {
+        let escaped = VisibleText.escape(text)
+        guard escaped.count > width else { return escaped }
+        let characters = Array(escaped), half = width / 2
+        let start = max(0, min(offset - half, characters.count - width)), end = min(characters.count, start + width)
+        return (start > 0 ? "…" : "") + String(characters[start..<end]) + (end < characters.count ? "…" : "")
     }
 }
 
