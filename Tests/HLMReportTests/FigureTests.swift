@@ -45,19 +45,29 @@ struct FigureTests {
         }
     }
 
-    @Test func svgIsValidXMLAndTikZCompiles() throws {
+    /// Every kind on the GCSE data: valid SVG with one mark per school where a mark is a school (caterpillar:
+    /// per term; shrinkage; lines: one line each), and TikZ that compiles.
+    @Test(arguments: Figure.Kind.allCases)
+    func svgIsValidXMLAndTikZCompiles(_ kind: Figure.Kind) throws {
         let fit = try ReportFixtures.fit("gcse ~ lrt + (lrt | school)")
-        for kind in Figure.Kind.allCases {
-            let svg = SVGRenderer().render(try Figure.make(kind, fit: fit, labels: try ReportFixtures.labels()))
-            let parser = XMLParser(data: Data(svg.utf8))
-            #expect(parser.parse(), "\(kind): \(parser.parserError.map { "\($0)" } ?? "")")
-            #expect(svg.contains("<svg xmlns=\"http://www.w3.org/2000/svg\""))
+        let figure = try Figure.make(kind, fit: fit, labels: try ReportFixtures.labels())
+        let svg = SVGRenderer().render(figure)
+        let parser = XMLParser(data: Data(svg.utf8))
+        #expect(parser.parse(), "\(kind): \(parser.parserError.map { "\($0)" } ?? "")")
+        #expect(svg.contains("<svg xmlns=\"http://www.w3.org/2000/svg\""))
+        let circles = svg.components(separatedBy: "<circle").count - 1
+        switch kind {
+        case .caterpillar: #expect(circles == 2 * 64)
+        case .shrinkage: #expect(circles == 64)
+        case .lines: #expect(figure.panels[0].segments.count == 64 && circles == 4057)
+        case .residuals: #expect(circles == 4057)
+        case .qq: #expect(circles == 4057 + 2 * 64)
         }
-        let tikz = TikZRenderer().render(try Figure.make(.caterpillar, fit: fit, labels: try ReportFixtures.labels()))
+        let tikz = TikZRenderer().render(figure)
         let document = "\\documentclass{article}\n\\usepackage{pgfplots}\n\\pgfplotsset{compat=1.16}\n\\begin{document}\n" + tikz + "\\end{document}\n"
         if LaTeXReportTests.pdflatex != nil || LaTeXReportTests.required {
             let problems = try LaTeXReportTests.compile(document).filter { !$0.contains("Overfull") && !$0.contains("Float too large") }
-            #expect(problems == [])
+            #expect(problems == [], "\(kind)")
         }
     }
 }

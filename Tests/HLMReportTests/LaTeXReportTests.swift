@@ -10,6 +10,28 @@ struct LaTeXReportTests {
     static let pdflatex: String? = ["/usr/bin/pdflatex", "/usr/local/bin/pdflatex"].first { FileManager.default.isExecutableFile(atPath: $0) }
     static let required = ProcessInfo.processInfo.environment["CI"] != nil
 
+    static let pdftotext: String? = ["/usr/bin/pdftotext", "/usr/local/bin/pdftotext"].first { FileManager.default.isExecutableFile(atPath: $0) }
+
+    /// The compiled document's text as laid out on the page (pdftotext -layout), or nil without the tools.
+    static func pageText(_ tex: String) throws -> String? {
+        guard let pdflatex, let pdftotext else { return nil }
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("hlm-latex-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: directory) }
+        try tex.write(to: directory.appendingPathComponent("table.tex"), atomically: true, encoding: .utf8)
+        for (tool, arguments) in [(pdflatex, ["-interaction=nonstopmode", "table.tex"]), (pdftotext, ["-layout", "table.pdf", "table.txt"])] {
+            let process = Process()
+            process.executableURL = URL(fileURLWithPath: tool)
+            process.arguments = arguments
+            process.currentDirectoryURL = directory
+            process.standardOutput = FileHandle.nullDevice
+            process.standardError = FileHandle.nullDevice
+            try process.run()
+            process.waitUntilExit()
+        }
+        return try? String(contentsOf: directory.appendingPathComponent("table.txt"), encoding: .utf8)
+    }
+
     /// Compiles a standalone document; returns the log's errors and overfull boxes.
     static func compile(_ tex: String) throws -> [String] {
         guard let pdflatex else { return required ? ["pdflatex is not installed"] : [] }
@@ -59,6 +81,16 @@ struct LaTeXReportTests {
         labels.style = style
         let tex = LaTeXRenderer(mode: .standalone).render(report.document(labels: labels))
         #expect(try Self.compile(tex) == [])
+        // On the page: each SE on the line right under its estimate (pdftotext -layout).
+        if let page = try Self.pageText(tex) {
+            let lines = page.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
+            for (estimate, error) in [("0.563", "(0.012)"), ("0.855", "(1.086)"), ("3.042", "(0.307)")] {
+                let at = try #require(lines.firstIndex { $0.contains(estimate) }, "\(estimate) on the page")
+                #expect(at + 1 < lines.count && lines[at + 1].contains(error), "\(style): \(error) is not on the line under \(estimate)")
+            }
+        } else if Self.required {
+            Issue.record("pdftotext is not installed")
+        }
         if style == .names {
             #expect(tex.contains("\nlrt & 0.563") && tex.contains("schgend: boys"))
             #expect(tex.contains("Variables: gcse: Graduate Certificate"))

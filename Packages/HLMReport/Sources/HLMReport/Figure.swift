@@ -15,13 +15,15 @@ public struct Figure: Sendable, Equatable {
         public var intervals: [Interval] = []
         /// Arrows from one point to another (shrinkage).
         public var arrows: [Arrow] = []
+        /// Plain line segments (each group's fitted line).
+        public var segments: [Arrow] = []
         /// y = intercept + slope·x across the panel (QQ: the line through the quartiles; residuals: 0).
         public var line: (intercept: Double, slope: Double)? = nil
         /// Category names for the y axis (the caterpillar's levels, bottom to top); empty: numeric.
         public var yCategories: [String] = []
 
         public static func == (a: Panel, b: Panel) -> Bool {
-            a.title == b.title && a.points == b.points && a.intervals == b.intervals && a.arrows == b.arrows
+            a.title == b.title && a.points == b.points && a.intervals == b.intervals && a.arrows == b.arrows && a.segments == b.segments
                 && a.line?.intercept == b.line?.intercept && a.line?.slope == b.line?.slope && a.yCategories == b.yCategories
         }
     }
@@ -31,7 +33,7 @@ public struct Figure: Sendable, Equatable {
     public struct Arrow: Sendable, Equatable { public var from: Point; public var to: Point }
 
     public enum Kind: String, Sendable, CaseIterable {
-        case caterpillar, shrinkage, residuals, qq
+        case caterpillar, shrinkage, residuals, qq, lines
     }
 
     public var title: String
@@ -44,6 +46,7 @@ public struct Figure: Sendable, Equatable {
         case .residuals: return residuals(fit, labels: labels)
         case .qq: return try qq(fit, labels: labels)
         case .shrinkage: return try shrinkage(fit, labels: labels)
+        case .lines: return try lines(fit, labels: labels)
         }
     }
 
@@ -128,6 +131,39 @@ public struct Figure: Sendable, Equatable {
             panel.arrows.append(Arrow(from: Point(x: Double(index), y: g.ols![0]), to: to))
         }
         return Figure(title: "Shrinkage", panels: [panel])
+    }
+}
+
+extension Figure {
+    /// Each group's fitted line (its EB intercept and slope) over the data, as the slides' per-school
+    /// regressions: the first random-effects term's first predictor on x, the response on y.
+    static func lines(_ fit: LinearMixedModel, labels: VariableLabels) throws -> Figure {
+        let design = fit.design
+        guard let term = design.randomTerms.first, let slope = term.termNames.firstIndex(where: { $0 != "(Intercept)" }) else {
+            throw EstimationError.unsupported("a lines plot needs a random slope on a predictor (e.g. (lrt | school))")
+        }
+        let n = design.observationCount, name = term.termNames[slope]
+        let x = (0..<n).map { term.z.values[$0 + slope * n] }
+        let root = design.weights?.map { $0.squareRoot() }
+        let y = (0..<n).map { design.y[$0] / (root?[$0] ?? 1) + (design.offset?[$0] ?? 0) }
+        var panel = Panel(title: "Each \(labels.group(term.groupName))'s fitted line", xLabel: labels.coefficient(name),
+                          yLabel: labels.variable(design.responseName), points: zip(x, y).map { Point(x: $0, y: $1) })
+        let intercept = term.termNames.firstIndex(of: "(Intercept)")
+        let coefficients = fit.groupCoefficients[0]
+        var low = [Double](repeating: .infinity, count: term.groupCount), high = [Double](repeating: -.infinity, count: term.groupCount)
+        for i in 0..<n { let g = Int(term.codes[i]); low[g] = min(low[g], x[i]); high[g] = max(high[g], x[i]) }
+        // Other predictors at their means: the line's height is the group's fitted value there.
+        let means = (0..<design.x.columns).map { c in (0..<n).reduce(0.0) { $0 + design.x.values[$1 + c * n] } / Double(n) }
+        for g in 0..<term.groupCount where low[g].isFinite {
+            let b = coefficients[g]
+            var level = intercept.map { b[$0] } ?? 0
+            for (c, fixedName) in design.fixedNames.enumerated() where fixedName != "(Intercept)" && fixedName != name && !term.termNames.contains(fixedName) {
+                level += fit.beta[c] * means[c]
+            }
+            let from = Point(x: low[g], y: level + b[slope] * low[g]), to = Point(x: high[g], y: level + b[slope] * high[g])
+            panel.segments.append(Arrow(from: from, to: to))
+        }
+        return Figure(title: "Fitted lines", panels: [panel])
     }
 }
 

@@ -19,10 +19,10 @@ public struct SVGRenderer: Sendable {
         var top = 24.0
         for (panel, height) in zip(figure.panels, heights) {
             let x0 = margin.left, y0 = top + margin.top
-            let xs = AxisScale(panel.points.map(\.x) + panel.intervals.flatMap { [$0.low, $0.high] } + panel.arrows.flatMap { [$0.from.x, $0.to.x] })
+            let xs = AxisScale(panel.points.map(\.x) + panel.intervals.flatMap { [$0.low, $0.high] } + (panel.arrows + panel.segments).flatMap { [$0.from.x, $0.to.x] })
             let categorical = !panel.yCategories.isEmpty
             let ys = categorical ? AxisScale([-0.5, Double(panel.yCategories.count) - 0.5])
-                : AxisScale(panel.points.map(\.y) + panel.arrows.flatMap { [$0.from.y, $0.to.y] })
+                : AxisScale(panel.points.map(\.y) + (panel.arrows + panel.segments).flatMap { [$0.from.y, $0.to.y] })
             func px(_ x: Double) -> Double { x0 + xs.fraction(x) * panelWidth }
             func py(_ y: Double) -> Double { y0 + (1 - ys.fraction(y)) * height }
             body.append("<g>")
@@ -43,8 +43,8 @@ public struct SVGRenderer: Sendable {
                     body.append("<text x=\"\(fmt(x0 - 6))\" y=\"\(fmt(py(tick) + 3))\" text-anchor=\"end\" font-size=\"10\">\(AxisScale.label(tick))</text>")
                 }
             }
-            body.append("<text x=\"\(fmt(x0 + panelWidth / 2))\" y=\"\(fmt(y0 + height + 32))\" text-anchor=\"middle\" font-size=\"12\">\(Self.escape(panel.xLabel))</text>")
-            body.append("<text transform=\"translate(\(fmt(14)),\(fmt(y0 + height / 2))) rotate(-90)\" text-anchor=\"middle\" font-size=\"12\">\(Self.escape(panel.yLabel))</text>")
+            body.append(Self.label(panel.xLabel, x: x0 + panelWidth / 2, y: y0 + height + 30, room: panelWidth, rotated: false))
+            body.append(Self.label(panel.yLabel, x: 14, y: y0 + height / 2, room: height, rotated: true))
             if let line = panel.line {
                 let a = xs.low, b = xs.high
                 body.append("<line x1=\"\(fmt(px(a)))\" y1=\"\(fmt(py(line.intercept + line.slope * a)))\" x2=\"\(fmt(px(b)))\" y2=\"\(fmt(py(line.intercept + line.slope * b)))\" stroke=\"#c33\" stroke-dasharray=\"4 3\"/>")
@@ -59,8 +59,12 @@ public struct SVGRenderer: Sendable {
                 body.append("<line x1=\"\(fmt(px(arrow.from.x)))\" y1=\"\(fmt(py(arrow.from.y)))\" x2=\"\(fmt(px(arrow.to.x)))\" y2=\"\(fmt(py(arrow.to.y)))\" stroke=\"#888\" marker-end=\"url(#arrow)\"/>")
             }
             let radius = panel.points.count > 2000 ? 1.0 : 2.2
+            let faint = !panel.segments.isEmpty
+            for segment in panel.segments {
+                body.append("<line x1=\"\(fmt(px(segment.from.x)))\" y1=\"\(fmt(py(segment.from.y)))\" x2=\"\(fmt(px(segment.to.x)))\" y2=\"\(fmt(py(segment.to.y)))\" stroke=\"#36c\" stroke-width=\"0.8\"/>")
+            }
             for point in panel.points {
-                body.append("<circle cx=\"\(fmt(px(point.x)))\" cy=\"\(fmt(py(point.y)))\" r=\"\(radius)\" fill=\"#123\"/>")
+                body.append("<circle cx=\"\(fmt(px(point.x)))\" cy=\"\(fmt(py(point.y)))\" r=\"\(radius)\" fill=\"#123\"\(faint ? " fill-opacity=\"0.25\"" : "")/>")
             }
             body.append("</g>")
             top += height + margin.top + margin.bottom
@@ -76,6 +80,24 @@ public struct SVGRenderer: Sendable {
     }
 
     func fmt(_ x: Double) -> String { String(format: "%.1f", x) }
+
+    /// An axis label that fits its side: 12 px text, or two lines of 10 px when longer than the side holds
+    /// (a codebook label), broken at the space nearest the middle.
+    static func label(_ text: String, x: Double, y: Double, room: Double, rotated: Bool) -> String {
+        let transform = rotated ? "transform=\"translate(\(String(format: "%.1f", x)),\(String(format: "%.1f", y))) rotate(-90)\"" : "x=\"\(String(format: "%.1f", x))\" y=\"\(String(format: "%.1f", y))\""
+        guard Double(text.count) * 6.5 > room, let cut = breakPoint(text) else {
+            return "<text \(transform) text-anchor=\"middle\" font-size=\"12\">\(escape(text))</text>"
+        }
+        let first = String(text[..<cut]), second = String(text[text.index(after: cut)...])
+        let anchor = rotated ? "x=\"0\"" : "x=\"\(String(format: "%.1f", x))\""
+        return "<text \(transform) text-anchor=\"middle\" font-size=\"10\"><tspan \(anchor) dy=\"-0.3em\">\(escape(first))</tspan><tspan \(anchor) dy=\"1.1em\">\(escape(second))</tspan></text>"
+    }
+
+    /// The space nearest the middle of a text.
+    static func breakPoint(_ text: String) -> String.Index? {
+        let middle = text.count / 2
+        return text.indices.filter { text[$0] == " " }.min { abs(text.distance(from: text.startIndex, to: $0) - middle) < abs(text.distance(from: text.startIndex, to: $1) - middle) }
+    }
 
     /// XML's special characters in text.
     static func escape(_ text: String) -> String {

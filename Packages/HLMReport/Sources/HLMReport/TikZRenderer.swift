@@ -22,12 +22,21 @@ public struct TikZRenderer: Sendable {
             for interval in panel.intervals {
                 out.append("\\draw[blue] (axis cs:\(n(interval.low)),\(n(interval.y))) -- (axis cs:\(n(interval.high)),\(n(interval.y)));")
             }
+            for segment in panel.segments {
+                out.append("\\draw[blue!70] (axis cs:\(n(segment.from.x)),\(n(segment.from.y))) -- (axis cs:\(n(segment.to.x)),\(n(segment.to.y)));")
+            }
             for arrow in panel.arrows {
                 out.append("\\draw[->, gray] (axis cs:\(n(arrow.from.x)),\(n(arrow.from.y))) -- (axis cs:\(n(arrow.to.x)),\(n(arrow.to.y)));")
             }
-            out.append("\\addplot[only marks, mark=*, mark size=1pt] coordinates {" + panel.points.map { "(\(n($0.x)),\(n($0.y)))" }.joined(separator: " ") + "};")
+            // Coordinates ten to a line (TeX reads lines into a bounded buffer).
+            let coordinates = stride(from: 0, to: panel.points.count, by: 10).map { start in
+                panel.points[start..<min(start + 10, panel.points.count)].map { "(\(n($0.x)),\(n($0.y)))" }.joined(separator: " ")
+            }
+            out.append("\\addplot[only marks, mark=*, mark size=\(panel.points.count > 2000 ? "0.4" : "1")pt] coordinates {\n" + coordinates.joined(separator: "\n") + "\n};")
             if let line = panel.line {
-                out.append("\\addplot[red, dashed, domain=\\pgfkeysvalueof{/pgfplots/xmin}:\\pgfkeysvalueof{/pgfplots/xmax}] {\(n(line.intercept)) + \(n(line.slope))*x};")
+                let xs = panel.points.map(\.x)
+                let low = xs.min() ?? 0, high = xs.max() ?? 1
+                out.append("\\addplot[red, dashed, domain=\(n(low)):\(n(high)), samples=2] {\(n(line.intercept)) + \(n(line.slope))*x};")
             }
             out.append("\\end{axis}")
             out.append("\\end{tikzpicture}")
