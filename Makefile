@@ -15,7 +15,7 @@ demo: build
 
 # The whole test suite (pdflatex compiles the LaTeX tables: texlive's recommended and extra packages).
 test:
-	Tools/install-system-packages.sh texlive-latex-recommended texlive-latex-extra texlive-pictures libxml2-utils poppler-utils
+	Tools/install-system-packages.sh texlive-latex-recommended texlive-latex-extra texlive-pictures texlive-science libxml2-utils poppler-utils
 	swift test
 	$(MAKE) consumers
 

@@ -59,6 +59,9 @@ struct OutputOptions: ParsableArguments {
     @Option(name: .long, help: "Put these fixed effects first, in this order (names or variables).")
     var order: [String] = []
 
+    @Flag(name: .long, help: "LaTeX: decimal-aligned number columns (siunitx's S columns; \\usepackage{siunitx}).")
+    var siunitx = false
+
     @Option(name: .long, help: "LaTeX: the table's caption.")
     var caption: String?
 
@@ -78,9 +81,11 @@ struct OutputOptions: ParsableArguments {
 
     /// How the report looks: the flags, and the codebook's labels.
     func renderOptions(codebook: Codebook?) -> RenderOptions {
-        RenderOptions(stars: stars, latexMode: latexMode, equations: equations,
-                      labels: VariableLabels(codebook: codebook, style: labels, renames: renames),
-                      layout: TableLayout(keep: Self.list(keep), drop: Self.list(drop), order: Self.list(order), caption: caption, label: latexLabel))
+        var options = RenderOptions(stars: stars, latexMode: latexMode, equations: equations,
+                                    labels: VariableLabels(codebook: codebook, style: labels, renames: renames),
+                                    layout: TableLayout(keep: Self.list(keep), drop: Self.list(drop), order: Self.list(order), caption: caption, label: latexLabel))
+        options.siunitx = siunitx
+        return options
     }
 
     /// `--rename old=new` pairs (validated in `validate`).

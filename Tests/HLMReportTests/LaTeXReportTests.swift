@@ -117,6 +117,35 @@ struct LaTeXReportTests {
         #expect(LaTeXRenderer(mode: .table).render(wide.document()).contains("\\begin{sidewaystable}"))
     }
 
+    /// --variances: variances and covariances in the table, lme4's VarCorr vcov for the slides' model 2
+    /// (Examples/data/reference-fits.json: 9.08104475, 0.01453038, the covariance 0.18064719, σ² 55.38459).
+    @Test func variancesInTheTable() throws {
+        let fit = try ReportFixtures.fit("gcse ~ lrt + (lrt | school)")
+        let table = RegressionTable(reports: [FitReport(fit, variances: true)])
+        let rows = table.sections[1].rows
+        let value = { (label: String) in rows.first { $0.label == label }?.cells[0].value ?? .nan }
+        #expect(abs(value("Var Intercept | school") - 9.08104475290012) < 1e-3 * 9.08)
+        #expect(abs(value("Var lrt | school") - 0.0145303768451123) < 1e-3 * 0.0145)
+        #expect(abs(value("Cov(Intercept, lrt) | school") - 0.180647186832938) < 1e-3 * 0.18)
+        #expect(abs(value("Var Residual") - 55.384591340094) < 1e-3 * 55.4)
+        #expect(!rows.contains { $0.label.hasPrefix("SD ") || $0.label.hasPrefix("Corr") })
+    }
+
+    static let siunitx = FileManager.default.fileExists(atPath: "/usr/share/texlive/texmf-dist/tex/latex/siunitx/siunitx.sty")
+
+    /// --siunitx: S columns, numbers plain for siunitx to align, text and SEs braced; compiles where siunitx is.
+    @Test func siunitxColumns() throws {
+        let report = try ReportFixtures.comparison()
+        var labels = try ReportFixtures.labels()
+        labels.style = .names
+        let tex = LaTeXRenderer(mode: .standalone, stars: true, siunitx: true).render(report.document(labels: labels))
+        #expect(tex.contains("\\usepackage{siunitx}") && tex.contains("*{3}{S[table-format=-5.3, table-space-text-post={$^{***}$}]}"))
+        #expect(tex.contains("{(0.012)}") && tex.contains("-0.998"))
+        if Self.siunitx && (Self.pdflatex != nil || Self.required) {
+            #expect(try Self.compile(tex) == [])
+        }
+    }
+
     @Test func fragmentIsTheTabularAlone() throws {
         let fit = try ReportFixtures.fit("gcse ~ lrt + (1 | school)")
         let tex = LaTeXRenderer(mode: .fragment).render(FitReport(fit).tableDocument())

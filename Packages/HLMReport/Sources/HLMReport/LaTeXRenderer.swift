@@ -1,3 +1,5 @@
+import Foundation
+
 /// Renders a ``Document`` as LaTeX for papers: booktabs tables inside a threeparttable with notes,
 /// each estimate with its standard error in parentheses below, true minus signs, escaped labels.
 public struct LaTeXRenderer: Sendable {
@@ -14,11 +16,14 @@ public struct LaTeXRenderer: Sendable {
     public var mode: Mode
     public var stars: Bool
     public var decimals: Int
+    /// Decimal-aligned number columns (siunitx's S columns).
+    public var siunitx: Bool
 
-    public init(mode: Mode = .table, stars: Bool = false, decimals: Int = 3) {
+    public init(mode: Mode = .table, stars: Bool = false, decimals: Int = 3, siunitx: Bool = false) {
         self.mode = mode
         self.stars = stars
         self.decimals = decimals
+        self.siunitx = siunitx
     }
 
     public func render(_ document: Document) -> String {
@@ -42,7 +47,7 @@ public struct LaTeXRenderer: Sendable {
             \\usepackage{array}
             \\usepackage{amsmath}
             \\usepackage{rotating}
-            \\begin{document}
+            \(siunitx ? "\\usepackage{siunitx}\n" : "")\\begin{document}
             \(content)
             \\end{document}
 
@@ -59,30 +64,35 @@ public struct LaTeXRenderer: Sendable {
         let labelWidth = max(3.0, min(5.2, 12.0 - 2.0 * Double(columns)))
         // Short labels (names) take the width they need; long ones (codebook labels) wrap in a fixed column.
         let labelColumn = table.longLabels ? ">{\\raggedright\\arraybackslash}p{\(NumberFormatting.fixed(labelWidth, 1))cm}" : "l"
-        lines.append("\\begin{tabular}{@{}\(labelColumn)*{\(columns)}{c}@{}}")
+        // siunitx: S columns as wide as the largest integer part, with three decimals.
+        let integerDigits = table.sections.flatMap(\.rows).flatMap(\.cells).compactMap(\.value).filter(\.isFinite)
+            .map { max(1, Int(log10(max(abs($0), 1))) + 1) }.max() ?? 1
+        let numberColumn = siunitx ? "S[table-format=-\(integerDigits).\(decimals)\(stars ? ", table-space-text-post={$^{***}$}" : "")]" : "c"
+        lines.append("\\begin{tabular}{@{}\(labelColumn)*{\(columns)}{\(numberColumn)}@{}}")
         lines.append("\\toprule")
-        lines.append(" & " + table.columns.map(Self.escape).joined(separator: " & ") + " \\\\")
+        lines.append(" & " + table.columns.map { siunitx ? "{\(Self.escape($0))}" : Self.escape($0) }.joined(separator: " & ") + " \\\\")
         for (index, section) in table.sections.enumerated() {
             lines.append(index == 0 ? "\\midrule" : "\\midrule")
             lines.append("\\multicolumn{\(columns + 1)}{@{}l}{\\textit{\(Self.escape(section.title))}} \\\\")
             for row in section.rows {
                 let values = row.cells.map { cell -> String in
-                    if let text = cell.text { return Self.escape(text) }
+                    if let text = cell.text { return siunitx ? "{\(Self.escape(text))}" : Self.escape(text) }
                     guard let value = cell.value else { return "" }
                     let star = stars ? Self.stars(cell.pValue) : ""
-                    return number(value) + star
+                    // siunitx reads a plain number (its own minus sign); stars go outside it.
+                    return siunitx ? NumberFormatting.fixed(value, decimals) + (star.isEmpty ? "" : "{\(star)}") : number(value) + star
                 }
                 if table.longLabels && row.cells.contains(where: { $0.standardError != nil }) {
                     // A label that wraps: the SE stacked under its estimate in the same cell, top-aligned with it.
                     let stacked = zip(values, row.cells).map { value, cell in
-                        cell.standardError.map { "\\begin{tabular}[t]{@{}c@{}}\(value)\\\\(\(number($0)))\\end{tabular}" } ?? value
+                        cell.standardError.map { "{\\begin{tabular}[t]{@{}c@{}}\(siunitx ? number(cell.value ?? .nan) : value)\\\\(\(number($0)))\\end{tabular}}" } ?? value
                     }
                     lines.append(Self.escape(row.label) + " & " + stacked.joined(separator: " & ") + " \\\\")
                     continue
                 }
                 lines.append(Self.escape(row.label) + " & " + values.joined(separator: " & ") + " \\\\")
                 if row.cells.contains(where: { $0.standardError != nil }) {
-                    lines.append(" & " + row.cells.map { $0.standardError.map { "(" + number($0) + ")" } ?? "" }.joined(separator: " & ") + " \\\\")
+                    lines.append(" & " + row.cells.map { $0.standardError.map { siunitx ? "{(" + NumberFormatting.fixed($0, decimals) + ")}" : "(" + number($0) + ")" } ?? "" }.joined(separator: " & ") + " \\\\")
                 }
             }
         }

@@ -25,14 +25,18 @@ extension RegressionTable {
         }
 
         var randomRows: [Row] = []
+        // Variances and covariances when every model asks for them (--variances, Stata's variance).
+        let variances = !reports.isEmpty && reports.allSatisfy(\.showsVariances)
         let groups = union(reports.map { $0.randomEffects.map(\.group) })
         for group in groups {
             let terms = union(reports.map { $0.randomEffects.filter { $0.group == group }.flatMap(\.terms) })
             for term in terms {
-                randomRows.append(Row(label: "SD \(labels.coefficient(term)) | \(labels.group(group))", cells: reports.map { report in
+                randomRows.append(Row(label: "\(variances ? "Var" : "SD") \(labels.coefficient(term)) | \(labels.group(group))", cells: reports.map { report in
                     for effect in report.randomEffects where effect.group == group {
                         if let k = effect.terms.firstIndex(of: term) {
-                            return Cell(value: effect.sd[k], standardError: effect.sdStdError?[k])
+                            // Variances: σ² with the delta method's SE, 2σ·SE(σ) (Stata's variance).
+                            let sd = effect.sd[k], se = effect.sdStdError?[k]
+                            return variances ? Cell(value: sd * sd, standardError: se.map { 2 * sd * $0 }) : Cell(value: sd, standardError: se)
                         }
                     }
                     return .empty
@@ -42,13 +46,14 @@ extension RegressionTable {
                 let cells = reports.map { report -> Cell in
                     for effect in report.randomEffects where effect.group == group && effect.covariance != "independent" {
                         if let x = effect.terms.firstIndex(of: a), let y = effect.terms.firstIndex(of: b) {
-                            return Cell(value: effect.correlation[x][y], standardError: effect.correlationStdError?[x][y])
+                            return variances ? Cell(value: effect.covarianceMatrix[x][y], standardError: effect.covarianceStdError?[x][y])
+                                : Cell(value: effect.correlation[x][y], standardError: effect.correlationStdError?[x][y])
                         }
                     }
                     return .empty
                 }
                 if cells.contains(where: { $0.value != nil }) {
-                    randomRows.append(Row(label: "Corr(\(labels.coefficient(a)), \(labels.coefficient(b))) | \(labels.group(group))", cells: cells))
+                    randomRows.append(Row(label: "\(variances ? "Cov" : "Corr")(\(labels.coefficient(a)), \(labels.coefficient(b))) | \(labels.group(group))", cells: cells))
                 }
             } }
         }
@@ -63,7 +68,10 @@ extension RegressionTable {
                 }))
             }
         }
-        randomRows.append(Row(label: "SD Residual", cells: reports.map { Cell(value: $0.residualSD ?? .nan, standardError: $0.residualSDStdError) }))
+        randomRows.append(Row(label: variances ? "Var Residual" : "SD Residual", cells: reports.map { report in
+            guard let sd = report.residualSD else { return .empty }
+            return variances ? Cell(value: sd * sd, standardError: report.residualSDStdError.map { 2 * sd * $0 }) : Cell(value: sd, standardError: report.residualSDStdError)
+        }))
         for group in union(reports.map { $0.groups.map(\.name) }) {
             randomRows.append(Row(label: "Groups: \(labels.group(group))", cells: reports.map { report in
                 report.groups.first { $0.name == group }.map { Cell(text: String($0.count)) } ?? .empty

@@ -12,6 +12,8 @@ public struct RenderOptions: Sendable {
 
     /// Which rows, in what order, and LaTeX's caption and label.
     public var layout: TableLayout
+    /// LaTeX: decimal-aligned columns (siunitx).
+    public var siunitx = false
 
     public init(stars: Bool = false, latexMode: LaTeXRenderer.Mode = .table, equations: Bool = false,
                 labels: VariableLabels = VariableLabels(), layout: TableLayout = TableLayout()) {
@@ -33,6 +35,9 @@ public protocol Reportable: Encodable {
 public enum ReportRendering {
     public static func render(_ report: some Reportable, as format: OutputFormat, options: RenderOptions = RenderOptions()) throws -> String {
         if format == .json { return try JSONRendering.render(report) }
+        if format == .latex {
+            return LaTeXRenderer(mode: options.latexMode, stars: options.stars, siunitx: options.siunitx).render(report.document(for: format, options: options))
+        }
         return format.render(report.document(for: format, options: options), stars: options.stars, latexMode: options.latexMode)
     }
 }
