@@ -49,4 +49,15 @@ struct MarkdownReportTests {
         let text = TextRenderer().render(FitReport(fit).document(labels: try ReportFixtures.labels()))
         #expect(!text.contains("####") && text.contains("Model in level notation:\n  Level 1:"))
     }
+
+    /// The table options of LaTeX apply to Markdown's fixed effects too: --drop, --order, --rename.
+    @Test func tableOptionsApply() throws {
+        let fit = try ReportFixtures.fit("gcse ~ lrt * schgend + (lrt | school)")
+        let layout = TableLayout(drop: ["schgend"], order: ["_cons"])
+        let labels = VariableLabels(style: .names, renames: ["lrt": "Reading"])
+        let markdown = MarkdownRenderer().render(FitReport(fit).document(labels: labels, layout: layout))
+        #expect(!markdown.contains("schgend[boys] |"))
+        let constant = try #require(markdown.range(of: "| \\_cons |")), reading = try #require(markdown.range(of: "| Reading |"))
+        #expect(constant.lowerBound < reading.lowerBound)
+    }
 }

@@ -6,7 +6,10 @@ extension FitReport {
     public var document: Document { document(labels: VariableLabels()) }
 
     /// The report, with a legend of the codebook's variable labels for the variables in the model.
-    public func document(labels: VariableLabels) -> Document {
+    public func document(labels: VariableLabels) -> Document { document(labels: labels, layout: TableLayout()) }
+
+    /// The report with the table options applied to the fixed effects.
+    public func document(labels: VariableLabels, layout: TableLayout) -> Document {
         var document = Document()
         document.append(.heading(title))
         var facts = [Fact("Number of obs", Self.integer(nobs))]
@@ -36,7 +39,7 @@ extension FitReport {
         facts.append(Fact(likelihoodLabel, NumberFormatting.fixed(logLikelihood, 4)))
         document.append(.facts(facts))
         document.append(.section("Fixed effects"))
-        document.append(.table(fixedEffectsTable))
+        document.append(.table(fixedEffectsTable(layout: layout, renames: labels.renames)))
         if let tests = termTestsTable {
             document.append(.paragraph("Type III tests of fixed effects:"))
             document.append(.table(tests))
@@ -136,11 +139,17 @@ extension FitReport {
     /// "95%" (or the chosen level) for interval headers.
     var levelText: String { NumberFormatting.percent(ciLevel) }
 
-    /// Stata's order: the intercept, named `_cons`, comes last.
-    var fixedEffectsTable: Table {
-        let ordered = fixedEffects.filter { $0.name != "(Intercept)" } + fixedEffects.filter { $0.name == "(Intercept)" }
+    /// Stata's order: the intercept, named `_cons`, comes last; `layout` keeps, drops and orders rows and
+    /// renames are applied (the table options of `--keep`, `--order`, `--rename`), names otherwise as they are.
+    var fixedEffectsTable: Table { fixedEffectsTable(layout: TableLayout(), renames: [:]) }
+
+    func fixedEffectsTable(layout: TableLayout, renames: [String: String]) -> Table {
+        let stata = fixedEffects.filter { $0.name != "(Intercept)" } + fixedEffects.filter { $0.name == "(Intercept)" }
+        let names = layout.arrange(stata.map(\.name))
+        let ordered = names.compactMap { name in stata.first { $0.name == name } }
+        let renamer = VariableLabels(style: .names, renames: renames)
         let rows = ordered.map { effect in
-            [effect.name == "(Intercept)" ? "_cons" : effect.name, Self.coefficient(effect.estimate), Self.coefficient(effect.stdError), NumberFormatting.fixed(effect.statistic, 2),
+            [renames.isEmpty ? (effect.name == "(Intercept)" ? "_cons" : effect.name) : (effect.name == "(Intercept)" ? renames["_cons"] ?? "_cons" : renamer.coefficient(effect.name)), Self.coefficient(effect.estimate), Self.coefficient(effect.stdError), NumberFormatting.fixed(effect.statistic, 2),
              NumberFormatting.fixed(effect.pValue, 3), Self.coefficient(effect.ciLower), Self.coefficient(effect.ciUpper)]
         }
         let t = fixedEffects.first?.df != nil

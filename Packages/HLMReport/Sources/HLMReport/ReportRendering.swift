@@ -46,7 +46,7 @@ extension FitReport: Reportable {
     /// LaTeX: the estimates as a regression table; text and Markdown: Stata's layout, with the legend.
     public func document(for format: OutputFormat, options: RenderOptions) -> Document {
         if format == .latex { return tableDocument(labels: options.labels, layout: options.layout, equations: options.equations) }
-        var document = document(labels: options.labels)
+        var document = document(labels: options.labels, layout: options.layout)
         if options.equations { document.append(equationsBlock(title: nil)) }
         return document
     }
