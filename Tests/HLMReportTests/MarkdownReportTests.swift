@@ -59,5 +59,6 @@ struct MarkdownReportTests {
         #expect(!markdown.contains("schgend[boys] |"))
         let constant = try #require(markdown.range(of: "| \\_cons |")), reading = try #require(markdown.range(of: "| Reading |"))
         #expect(constant.lowerBound < reading.lowerBound)
+        #expect(markdown.contains("sd(Reading)") && !markdown.contains("sd(lrt)"))
     }
 }

@@ -63,7 +63,7 @@ extension FitReport {
         }
         if !randomEffects.isEmpty {
             document.append(.section("Random effects"))
-            document.append(.table(randomEffectsTable))
+            document.append(.table(randomEffectsTable(renames: labels.renames)))
         }
         for effect in randomEffects where effect.terms.count > 1 {
             // Stata's estat recovariance.
@@ -179,14 +179,18 @@ extension FitReport {
         }
     }
 
-    var randomEffectsTable: Table {
+    var randomEffectsTable: Table { randomEffectsTable(renames: [:]) }
+
+    /// Stata's random-effects table; `renames` (`--rename`) apply to the terms and the groups.
+    func randomEffectsTable(renames: [String: String]) -> Table {
+        let renamer = VariableLabels(style: .names, renames: renames)
         var rows: [[String]] = []
         var rules: Set<Int> = []
         for effect in randomEffects {
-            rows.append(["\(effect.group): \(effect.terms.count == 1 && effect.covariance == "unstructured" ? "Identity" : effect.covariance.capitalized)", "", "", "", ""])
+            rows.append(["\(renames[effect.group] ?? effect.group): \(effect.terms.count == 1 && effect.covariance == "unstructured" ? "Identity" : effect.covariance.capitalized)", "", "", "", ""])
             // Stata's order: slopes first, the intercept (`_cons`) last.
             let order = effect.terms.indices.filter { effect.terms[$0] != "(Intercept)" } + effect.terms.indices.filter { effect.terms[$0] == "(Intercept)" }
-            let names = effect.terms.map { $0 == "(Intercept)" ? "_cons" : $0 }
+            let names = effect.terms.map { $0 == "(Intercept)" ? renames["_cons"] ?? "_cons" : renamer.coefficient($0) }
             for k in order {
                 if showsVariances {
                     // var = sd²: SE by the delta method, the interval the square of the SD's (Stata's variance).
