@@ -119,6 +119,18 @@ extension NumericCSV {
     @inline(__always)
     static func write15(_ x: Double, to out: UnsafeMutablePointer<UInt8>, _ pos: inout Int) {
         let v = abs(x)
+        // Whole numbers (row numbers, counts) straight into the buffer: no allocation per number.
+        if x.isFinite, x == x.rounded(), v < 1e15 {
+            var n = Int64(v)
+            if x < 0 && n != 0 { out[pos] = UInt8(ascii: "-"); pos += 1 }
+            var digits: (UInt64, UInt64) = (0, 0)
+            var count = 0
+            withUnsafeMutableBytes(of: &digits) { d in
+                repeat { d[count] = UInt8(truncatingIfNeeded: n % 10) &+ UInt8(ascii: "0"); n /= 10; count += 1 } while n > 0
+                for i in stride(from: count - 1, through: 0, by: -1) { out[pos] = d[i]; pos += 1 }
+            }
+            return
+        }
         guard x.isFinite, x != 0, v >= 1e-5, v < 1e15, x != x.rounded() else {
             var bytes: [UInt8] = []
             if x == x.rounded() && v < 1e15 && x.isFinite { append(x, to: &bytes) } else { append15(x, to: &bytes) }
