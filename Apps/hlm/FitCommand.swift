@@ -83,7 +83,9 @@ struct FitCommand: ParsableCommand {
             try runGeneralized(prepared, codebook: codebook, clock: &clock)
             return
         }
-        if eform { throw CommandFailure(message: "--eform goes with --family binomial or poisson", status: .badInput) }
+        if eform || model.nagq != nil || (model.link != nil && model.link != .identity) {
+            throw CommandFailure(message: "--eform, --nagq and --link go with --family binomial or poisson", status: .badInput)
+        }
         let fit = try model.fit(prepared)
         clock.lap("fit")
         if ProcessInfo.processInfo.environment["HLM_TRACE_OPTIMIZER"] != nil {

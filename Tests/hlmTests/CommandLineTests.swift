@@ -72,6 +72,14 @@ struct CommandLineTests {
         (["fit", gcse, "gcse = b0 + b1*lrt + r; b0 = g00 + u0", "--group", "school", "--where", "nstu >> 4"], "--where \"nstu >> 4\": position 7"),
         (["fit", gcse, "gcse ~ lrt + (1 | school)", "--method", "gls", "--variance", "school: 1 2; residual: 3"], "--variance"),
         (["fit", gcse, "gcse ~ lrt + (1 | school)", "--format", "yaml"], "yaml"),
+        // Generalized models: never a silent linear fit, never an option that does nothing.
+        (["fit", Fixtures.path("cbpp.csv"), "cbind(incidence, size - incidence) ~ period + (1 | herd)", "--family", "gaussian"], "but --family is gaussian"),
+        (["fit", gcse, "gcse ~ lrt + (1 | school)", "--nagq", "5"], "--nagq"),
+        (["fit", gcse, "gcse ~ lrt + (1 | school)", "--family", "binomial"], "is not 0 or 1"),
+        (["predict", Fixtures.path("cbpp.csv"), "cbind(incidence, size - incidence) ~ period + (1 | herd)", "--newdata", Fixtures.path("cbpp.csv")], "linear mixed models"),
+        (["fit", gcse, "gcse ~ lrt + (1 | school)", "--test", "lrtt = 0"], "did you mean"),
+        (["fit", gcse, "gcse ~ lrt + (1 | school)", "--method", "ml", "--df", "kenward-roger"], "REML"),
+        (["fit", gcse, "gcse ~ lrt + (1 | school)", "--rename", "lrt"], "--rename takes old=new"),
     ])
     func badInput(arguments: [String], message: String) throws {
         let result = try Self.run(arguments)

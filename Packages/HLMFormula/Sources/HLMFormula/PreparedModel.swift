@@ -18,7 +18,14 @@ public struct PreparedModel: Sendable {
     public static func prepare(_ text: String, groups: [String] = [], frame: DataFrame, where filter: String? = nil,
                                weights: String? = nil, family: ResponseFamily? = nil) throws -> PreparedModel {
         var formula = try ModelFormula.parse(text, groups: groups)
-        if let family { formula.family = family }
+        if let family {
+            // cbind() or a Stata melogit/mepoisson command already names the family: another one is a contradiction.
+            if let own = formula.family, own != family {
+                throw FormulaError(formula: text, offset: nil, message: "the formula is a \(own.rawValue) model (cbind() or its command) but --family is \(family.rawValue)",
+                                   hint: "drop --family, or write the response for a \(family.rawValue) model")
+            }
+            formula.family = family
+        }
         let data = try filtered(frame, by: [filter, formula.filter].compactMap { $0 })
         var design = try formula.design(for: data)
         if let weights { design = try design.weighted(by: weights, in: data) }
