@@ -102,18 +102,7 @@ public struct GLMFamily: Sendable, Equatable {
     /// −2 log p(y | μ) for a row with `trials` (binomial: y the proportion of successes; Poisson: the count).
     @inline(__always)
     func minusTwoLogDensity(_ y: Double, _ mu: Double, trials: Double) -> Double {
-        switch family {
-        case .binomial:
-            let s = y * trials, f = trials - s
-            var value = 0.0
-            if s > 0 { value += s * log(mu) }
-            if f > 0 { value += f * log1p(-mu) }
-            return -2 * (value + Self.logChoose(trials, s))
-        case .poisson:
-            return -2 * ((y > 0 ? y * log(mu) : 0) - mu - lgamma(y + 1))
-        case .gaussian:
-            return (y - mu) * (y - mu)
-        }
+        variablePart(y, mu, trials: trials) + constantPart(y, trials: trials)
     }
 
     /// The part of −2 log p(y | μ) that does not depend on μ: −2 log C(m, s) (binomial), 2 log y! (Poisson).

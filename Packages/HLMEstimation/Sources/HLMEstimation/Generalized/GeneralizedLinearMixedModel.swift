@@ -192,15 +192,7 @@ public struct GeneralizedLinearMixedModel: Sendable {
 
     /// The Wald χ² that every fixed effect but the intercept is zero; nil without a usable vcov(β).
     public var waldTest: ChiSquareTest? {
-        let p = beta.count
-        let indices = design.fixedNames.indices.filter { design.fixedNames[$0] != "(Intercept)" }
-        guard !indices.isEmpty else { return nil }
-        let k = indices.count
-        var v = [Double](repeating: 0, count: k * k)
-        for (a, i) in indices.enumerated() { for (b, j) in indices.enumerated() { v[a + b * k] = betaCovariance[i + j * p] } }
-        guard v.allSatisfy(\.isFinite), let solved = SymmetricSolve.solve(v, indices.map { beta[$0] }, n: k) else { return nil }
-        let statistic = zip(indices.map { beta[$0] }, solved).reduce(0) { $0 + $1.0 * $1.1 }
-        return ChiSquareTest(statistic: statistic, df: k, pValue: Distributions.chiSquareSurvival(statistic, df: Double(k)), distribution: "chi2")
+        ChiSquareTest.waldExceptIntercept(beta: beta, covariance: betaCovariance, names: design.fixedNames)
     }
 
     /// The latent-scale intraclass correlation of each random intercept (Stata's `estat icc`): τ² / (Σ τ² + π²/3)

@@ -13,16 +13,7 @@ extension LinearMixedModel {
 
     /// The Wald χ² that every fixed effect but the intercept is zero (Stata's header test); nil with none.
     public var waldTest: ChiSquareTest? {
-        let p = beta.count
-        let indices = design.fixedNames.indices.filter { design.fixedNames[$0] != "(Intercept)" }
-        guard !indices.isEmpty else { return nil }
-        let k = indices.count
-        var v = [Double](repeating: 0, count: k * k)
-        for (a, i) in indices.enumerated() { for (b, j) in indices.enumerated() { v[a + b * k] = betaCovariance[i + j * p] } }
-        guard let solved = SymmetricSolve.solve(v, indices.map { beta[$0] }, n: k) else { return nil }
-        let statistic = zip(indices.map { beta[$0] }, solved).reduce(0) { $0 + $1.0 * $1.1 }
-        return ChiSquareTest(statistic: statistic, df: k, pValue: Distributions.chiSquareSurvival(statistic, df: Double(k)),
-                             distribution: "chi2")
+        ChiSquareTest.waldExceptIntercept(beta: beta, covariance: betaCovariance, names: design.fixedNames)
     }
 
     /// The likelihood-ratio test against the linear regression with the same fixed effects (ML fits):
