@@ -58,8 +58,9 @@ extension LaplaceDeviance {
     /// system at the current modes (θ, β as last evaluated).
     func conditionalCovariances(theta: [Double], beta: [Double]) -> [[[Double]]]? {
         guard let rows = rowValues(theta) else { return nil }
-        let eta = zip(fixedPart(beta), randomPart(modes, rows)).map { $0 + $1 }
-        var system = build(rows, eta: eta, fixed: fixedPart(beta), joint: false)
+        let fixed = fixedPart(beta)
+        let eta = zip(fixed, randomPart(modes, rows)).map { $0 + $1 }
+        var system = build(rows, eta: eta, fixed: fixed, joint: false)
         guard system.factor() else { return nil }
         let inverse = system.inverseBlocks()
         var result = [[[Double]]](repeating: [], count: design.randomTerms.count)
