@@ -63,6 +63,9 @@ struct FitCommand: ParsableCommand {
     @Option(name: .long, help: "The bootstrap's random seed (default 1): the same seed gives the same intervals on any number of threads.")
     var seed: UInt64 = 1
 
+    @Flag(name: .long, help: "Read DATA a block at a time, keeping sums instead of rows (one random-effects term; docs/statistics-format.md).")
+    var streaming = false
+
     @Flag(name: .long, help: "Print the time of each stage (read, design, fit, report) and the peak memory to standard error.")
     var timing = false
 
@@ -73,6 +76,10 @@ struct FitCommand: ParsableCommand {
 
     func run() throws {
         var clock = StageClock(enabled: timing)
+        if streaming || data.dataPath.hasSuffix(".stats") {
+            try runFromStatistics(clock: &clock)
+            return
+        }
         let (frame, codebook) = try data.load()
         data.printWarnings(frame)
         clock.lap("read")
@@ -93,6 +100,15 @@ struct FitCommand: ParsableCommand {
                 FileHandle.standardError.write(Data("BOBYQA pass \(k): \(pass.evaluations) evaluations, \(pass.value), code \(pass.returnCode)\n".utf8))
             }
         }
+        try report(fit, formula: prepared.formula, filteredRows: prepared.filteredRows, codebook: codebook, clock: &clock,
+                   termStructure: { try prepared.fixedTermStructure(frame: frame, where: model.where) }, dataRows: prepared.dataRows)
+    }
+
+    /// The report of a linear fit in the chosen format, with the tests, intervals and files asked for.
+    /// `termStructure` gives the type III tests' structure (from the data); `dataRows` the file row of
+    /// each row used, for --residuals (nil for a fit without its rows).
+    func report(_ fit: LinearMixedModel, formula: ModelFormula, filteredRows: Int, codebook: Codebook?, clock: inout StageClock,
+                termStructure: () throws -> FixedTermStructure, dataRows: [Int]?) throws {
         var inference: SmallSampleInference?, termTests: [TermTest]?
         if let df {
             if df == .kenwardRoger && fit.criterion == .ml {
@@ -101,12 +117,12 @@ struct FitCommand: ParsableCommand {
             }
             let small = try fit.smallSampleInference(df)
             inference = small
-            termTests = fit.termTests(try prepared.fixedTermStructure(frame: frame, where: model.where), inference: small)
+            termTests = fit.termTests(try termStructure(), inference: small)
         }
-        let level = model.confidenceLevel(for: prepared.formula)
-        var report = FitReport(fit, filteredRows: prepared.filteredRows, level: level,
-                               robust: model.robust(for: prepared.formula),
-                               variances: output.variances ?? prepared.formula.options.variances ?? false,
+        let level = model.confidenceLevel(for: formula)
+        var report = FitReport(fit, filteredRows: filteredRows, level: level,
+                               robust: model.robust(for: formula),
+                               variances: output.variances ?? formula.options.variances ?? false,
                                smallSample: inference, termTests: termTests)
         switch ci {
         case .wald: break
@@ -145,7 +161,7 @@ struct FitCommand: ParsableCommand {
             try output.write(try ReportRendering.render(report, as: output.format, options: output.renderOptions(codebook: codebook)))
         }
         if let save { try OutputFile.write(try JSONRendering.render(try SavedModel(fit, groups: model.group)), to: save) }
-        if let residuals { try OutputFile.write(parts: PredictionReport.residualsCSV(dataRows: prepared.dataRows, fit.fittedRows()), to: residuals) }
+        if let residuals, let dataRows { try OutputFile.write(parts: PredictionReport.residualsCSV(dataRows: dataRows, fit.fittedRows()), to: residuals) }
     }
 
     /// A binomial or Poisson fit: the options that apply to them, the others refused in one line.

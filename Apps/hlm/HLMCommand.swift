@@ -12,7 +12,7 @@ struct HLMCommand: ParsableCommand {
         abstract: "Hierarchical linear (multilevel, mixed-effects) models.",
         version: HLMVersion.current,
         subcommands: [FitCommand.self, CompareCommand.self, PredictCommand.self, RanefCommand.self, GroupsCommand.self, PlotCommand.self, DescribeCommand.self,
-                      SimulateCommand.self])
+                      SimulateCommand.self, StatsCommand.self, MergeCommand.self])
 
     /// Runs a subcommand and maps errors to exit codes: 2 for bad usage or input, 1 for a model that
     /// cannot be fitted.
@@ -32,6 +32,8 @@ struct HLMCommand: ParsableCommand {
         } catch let error as HypothesisError {
             exitWithMessage("hlm: error: \(error)", code: .badInput)
         } catch let error as SavedModelError {
+            exitWithMessage("hlm: error: \(error)", code: .badInput)
+        } catch let error as StatisticsError {
             exitWithMessage("hlm: error: \(error)", code: .badInput)
         } catch let error as CommandFailure {
             exitWithMessage("hlm: error: \(error.message)", code: error.status)

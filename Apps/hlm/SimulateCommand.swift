@@ -1,4 +1,5 @@
 import ArgumentParser
+import Foundation
 import HLMData
 import HLMEstimation
 
@@ -14,16 +15,18 @@ struct SimulateCommand: ParsableCommand {
                        --levels 2972,1128,14
               nested   y ~ x + (1 | district/school): three levels,
                        --levels 100,5000
+              wide     y ~ x1 + x2 + factor(f) + (x1 | g), numeric ids: written
+                       a block at a time (any --rows in little memory)
             Example:
               hlm simulate slope --rows 1000000 --groups 10000 --seed 1 \\
                 --output big.csv
             """)
 
     enum Design: String, ExpressibleByArgument {
-        case slope, crossed, nested
+        case slope, crossed, nested, wide
     }
 
-    @Argument(help: "slope, crossed or nested.")
+    @Argument(help: "slope, crossed, nested or wide.")
     var design: Design
     @Option(name: .long, help: "Number of rows.")
     var rows: Int = 100_000
@@ -38,21 +41,52 @@ struct SimulateCommand: ParsableCommand {
 
     func validate() throws {
         guard rows > 0, groups > 0, groups <= rows else { throw ValidationError("need rows > 0 and 0 < groups <= rows") }
-        guard levelCounts.allSatisfy({ $0 > 0 && $0 <= rows }) else { throw ValidationError("--levels: positive counts no larger than --rows") }
+        guard design == .slope || design == .wide || levelCounts.allSatisfy({ $0 > 0 && $0 <= rows }) else { throw ValidationError("--levels: positive counts no larger than --rows") }
         if design == .nested && levelCounts.count != 2 { throw ValidationError("nested needs --levels TOP,INNER") }
     }
 
     var levelCounts: [Int] { levels.split(separator: ",").compactMap { Int($0.trimmingCharacters(in: .whitespaces)) } }
 
     func run() throws {
+        if design == .wide {
+            try writeBlocks()
+            return
+        }
         let frame: DataFrame
         switch design {
         case .slope: frame = Simulation.randomSlope(rows: rows, groups: groups, seed: seed)
         case .crossed: frame = Simulation.crossed(rows: rows, levels: levelCounts, seed: seed)
         case .nested: frame = Simulation.nested(rows: rows, groups: levelCounts, seed: seed)
+        case .wide: return
         }
         var options = OutputOptions()
         options.output = output
         try options.write(CSVWriter().write(frame))
+    }
+
+    /// `wide`: each block written as it is made, with 7 significant digits (to a file through a temporary
+    /// name and a rename, as the other designs).
+    private func writeBlocks() throws {
+        let temporary = output.map { $0 + ".partial" }
+        let handle: FileHandle
+        if let temporary {
+            guard FileManager.default.createFile(atPath: temporary, contents: nil), let opened = FileHandle(forWritingAtPath: temporary) else {
+                throw DataError.cannotRead(file: temporary, reason: "cannot create it")
+            }
+            handle = opened
+        } else {
+            handle = FileHandle.standardOutput
+        }
+        var first = true
+        try Simulation.wide(rows: rows, groups: groups, seed: seed) { columns in
+            var bytes = NumericCSV.bytes(header: Simulation.wideColumns, columns: columns, significantDigits: 15)
+            if !first, let newline = bytes.firstIndex(of: 0x0A) { bytes.removeSubrange(0...newline) }
+            first = false
+            try handle.write(contentsOf: bytes)
+        }
+        if let temporary, let output {
+            try handle.close()
+            guard rename(temporary, output) == 0 else { throw DataError.cannotRead(file: output, reason: "cannot replace it") }
+        }
     }
 }

@@ -36,7 +36,7 @@ public struct CategoricalColumn: Sendable, Equatable {
     }
 
     /// Numeric-looking values sort as numbers, the rest as strings.
-    static func sortedLevels(_ values: Set<String>) -> [String] {
+    public static func sortedLevels(_ values: Set<String>) -> [String] {
         let numbers = values.map { Double($0) }
         if !values.isEmpty, numbers.allSatisfy({ $0 != nil }) {
             return values.sorted { Double($0)! < Double($1)! }

@@ -13,6 +13,8 @@ extension ModelFormula {
 struct DesignBuilder {
     let formula: ModelFormula
     let frame: DataFrame
+    /// Partition coding (``PartitionDesign``): every factor level a column, no aliased column dropped.
+    var partitionCoding = false
 
     func fail(_ message: String, name: String? = nil, hint: String? = nil) -> FormulaError {
         FormulaError(formula: formula.text, offset: name.flatMap { offsetOfName($0) }, message: message, hint: hint)
@@ -40,6 +42,7 @@ struct DesignBuilder {
             throw fail("no rows left to fit", hint: "every row has a missing value in a variable the model uses, or the filter removed them all")
         }
         let resolver = PredictorResolver(frame: frame, rows: rows, builder: self)
+        resolver.keepsEveryLevel = partitionCoding
         var y: [Double]
         if formula.family == .binomial, case .categorical(let name, let codes, let levels, _) = try resolver.resolve(formula.response) {
             // A two-level factor: the second level is the success, as in R.
@@ -72,7 +75,7 @@ struct DesignBuilder {
         }
         var notes = resolver.notes.values
         let (columns, names) = try fixedColumns(resolver)
-        let check = RankCheck.independentColumns(columns, rows: rows.count)
+        let check = partitionCoding ? Array(columns.indices) : RankCheck.independentColumns(columns, rows: rows.count)
         let dropped = names.indices.filter { !check.contains($0) }.map { names[$0] }
         let kept = check.map { names[$0] }
         let x = Matrix(designColumns: check.map { columns[$0] }, rows: rows.count)
@@ -244,6 +247,13 @@ struct DesignBuilder {
         return (columns, names)
     }
 
+    /// R's rule: a factor in a term gets treatment contrasts when the term without it is already present.
+    static func hasContrasts(_ predictor: Predictor, in term: Term, present: Set<Set<Predictor>>) -> Bool {
+        var without = Set(term.predictors)
+        without.remove(predictor)
+        return present.contains(without)
+    }
+
     /// More columns than one term may have (a guard against interactions of many factors).
     static let maximumColumns = 10_000
 
@@ -256,9 +266,7 @@ struct DesignBuilder {
         var spansIntercept = false
         for predictor in term.predictors {
             let resolved = try resolver.resolve(predictor)
-            var without = Set(term.predictors)
-            without.remove(predictor)
-            let full = resolved.isCategorical && !present.contains(without)
+            let full = resolved.isCategorical && !Self.hasContrasts(predictor, in: term, present: present)
             if full && term.predictors.count == 1 { spansIntercept = true }
             let columns = resolved.columns(full: full)
             guard let base = product else {

@@ -37,8 +37,12 @@ public struct ModelDesign: Sendable {
     public var family: ResponseFamily? = nil
     /// How predictors became columns (factor levels, transform constants, group levels): for new data.
     public var coding = DesignCoding()
+    /// A design without its rows (a fit from sufficient statistics): the number of rows it summarises.
+    public var summarizedRowCount: Int? = nil
 
-    public var observationCount: Int { y.count }
+    public var observationCount: Int { summarizedRowCount ?? y.count }
+    /// Whether the rows are here (false for a fit from sufficient statistics or a saved model).
+    public var hasRows: Bool { summarizedRowCount == nil && !y.isEmpty }
 }
 
 /// The design of one random-effects term: which group each row is in and the columns whose
@@ -56,8 +60,17 @@ public struct RandomEffectsDesign: Sendable {
     public var z: Matrix
     public var covariance: CovarianceStructure
     public var covarianceIsDefault: Bool
+    /// Rows per group when the rows themselves are not kept (a fit from sufficient statistics).
+    public var summarizedSizes: [Int]? = nil
 
     public var groupCount: Int { levels.count }
+    /// Rows per group.
+    public var groupSizes: [Int] {
+        if let summarizedSizes { return summarizedSizes }
+        var sizes = [Int](repeating: 0, count: groupCount)
+        for code in codes where code >= 0 { sizes[Int(code)] += 1 }
+        return sizes
+    }
     public var termCount: Int { termNames.count }
 }
 

@@ -18,6 +18,8 @@ final class PredictorResolver {
     var coding = DesignCoding()
     /// New data: the fit's coding, applied instead of computed (factor levels, transform constants).
     let frozen: DesignCoding?
+    /// Partition coding (``PartitionDesign``): every level of a factor gets a column, none is the base.
+    var keepsEveryLevel = false
 
     init(frame: DataFrame, rows: [Int], builder: DesignBuilder, frozen: DesignCoding? = nil) {
         self.frame = frame
@@ -117,6 +119,7 @@ final class PredictorResolver {
     private func computeFactor(_ name: String, base: BaseLevel?) throws(FormulaError) -> (ResolvedPredictor, [String]) {
         var (levels, levelValues, codes) = try factorCodes(name, purpose: "a factor")
         (levels, levelValues, codes) = dropUnusedLevels(name, levels, levelValues, codes)
+        if keepsEveryLevel { return (.categorical(name: name, codes: codes, levels: levels, base: -1), levelValues) }
         var baseIndex = 0
         switch base {
         case .levels(let order)?:

@@ -27,6 +27,8 @@ public enum DiagnosticWording {
             "separation: the coefficient\(coefficients.count > 1 ? "s" : "") of \(coefficients.joined(separator: ", ")) run\(coefficients.count > 1 ? "" : "s") off (the predictor separates the outcomes); its estimate and SE are not meaningful"
         case .pirlsNotConverged:
             "penalised IRLS did not converge for the conditional modes at the optimum; the approximation to the likelihood may be rough"
+        case .fittedFromStatistics(let rows):
+            "fitted from the sufficient statistics of \(rows) rows, without the rows: HLM's per-group OLS tables, residuals and robust SEs need them"
         }
     }
 

@@ -11,10 +11,9 @@ extension FitReport {
         let z = Distributions.normalQuantile(0.5 + level / 2)
         var seen: Set<String> = []
         let groups = design.randomTerms.filter { seen.insert($0.groupName).inserted }.map { term in
-            var sizes = [Int](repeating: 0, count: term.groupCount)
-            for code in term.codes { sizes[Int(code)] += 1 }
+            let sizes = term.groupSizes
             return GroupSummary(name: term.groupName, count: term.groupCount, minSize: sizes.min() ?? 0,
-                                meanSize: Double(term.codes.count) / Double(max(1, term.groupCount)), maxSize: sizes.max() ?? 0)
+                                meanSize: Double(sizes.reduce(0, +)) / Double(max(1, term.groupCount)), maxSize: sizes.max() ?? 0)
         }
         let random = fit.components.enumerated().map { k, c in
             let sdErrors = fit.sdStandardErrors?[k]

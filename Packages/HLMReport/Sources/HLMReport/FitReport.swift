@@ -173,10 +173,9 @@ public struct FitReport: Sendable, Codable {
         droppedRows = design.droppedRows
         var seen: Set<String> = []
         groups = design.randomTerms.filter { seen.insert($0.groupName).inserted }.map { term in
-            var sizes = [Int](repeating: 0, count: term.groupCount)
-            for code in term.codes { sizes[Int(code)] += 1 }
+            let sizes = term.groupSizes
             return GroupSummary(name: term.groupName, count: term.groupCount, minSize: sizes.min() ?? 0,
-                                meanSize: Double(term.codes.count) / Double(max(1, term.groupCount)), maxSize: sizes.max() ?? 0)
+                                meanSize: Double(sizes.reduce(0, +)) / Double(max(1, term.groupCount)), maxSize: sizes.max() ?? 0)
         }
         logLikelihood = fit.logLikelihood
         deviance = fit.deviance

@@ -22,7 +22,7 @@ public struct HLMTables: Sendable, Codable, Equatable {
     /// nil unless the model has one grouping factor (one random-effects term).
     public init?(_ fit: LinearMixedModel) {
         let design = fit.design
-        guard design.randomTerms.count == 1, let structure = LevelTwoStructure(design) else { return nil }
+        guard design.hasRows, design.randomTerms.count == 1, let structure = LevelTwoStructure(design) else { return nil }
         let term = design.randomTerms[0], q = term.termCount
         // y less the fixed level-1 part: columns whose equation is not one of the random coefficients'.
         let randomNames = Set(term.termNames)

@@ -28,6 +28,9 @@ public enum Diagnostic: Sendable, Equatable, Codable {
     case separation(coefficients: [String])
     /// Penalised IRLS stopped without converging at the optimum (the Laplace approximation is then rough).
     case pirlsNotConverged
+    /// Fitted from sufficient statistics of this many rows (`hlm fit ALL.stats`, `--streaming`): the
+    /// estimates are those of the rows; what needs the rows themselves is not in the report.
+    case fittedFromStatistics(rows: Int)
 
     /// The broad kind, for filtering.
     public enum Kind: String, Sendable, Codable {
@@ -43,7 +46,7 @@ public enum Diagnostic: Sendable, Equatable, Codable {
         case .gradientNotSmall, .optimizerFailed, .stoppedBeforeOptimum, .pirlsNotConverged: .notConverged
         case .separation: .note
         case .covarianceDefault: .covarianceDefault
-        case .varianceStandardErrorsUnavailable, .componentsNotEstimatedByLikelihood, .groupsWithOwnRegression: .note
+        case .varianceStandardErrorsUnavailable, .componentsNotEstimatedByLikelihood, .groupsWithOwnRegression, .fittedFromStatistics: .note
         }
     }
 
@@ -64,6 +67,7 @@ public enum Diagnostic: Sendable, Equatable, Codable {
         case .groupsWithOwnRegression: "groups-with-own-regression"
         case .separation: "separation"
         case .pirlsNotConverged: "pirls-not-converged"
+        case .fittedFromStatistics: "fitted-from-statistics"
         }
     }
 
@@ -84,6 +88,7 @@ public enum Diagnostic: Sendable, Equatable, Codable {
         case .groupsWithOwnRegression(let used, let total): ["used": .number(Double(used)), "total": .number(Double(total))]
         case .separation(let coefficients): ["coefficients": .texts(coefficients)]
         case .pirlsNotConverged: [:]
+        case .fittedFromStatistics(let rows): ["rows": .number(Double(rows))]
         }
     }
 }

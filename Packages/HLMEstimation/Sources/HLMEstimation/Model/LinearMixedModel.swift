@@ -39,7 +39,12 @@ public struct LinearMixedModel: Sendable {
     ) throws(EstimationError) -> LinearMixedModel {
         guard !design.randomTerms.isEmpty else { throw EstimationError.noRandomEffects }
         try validate(design)
-        let deviance = ProfiledDeviance(design, criterion: criterion)
+        return try fit(ProfiledDeviance(design, criterion: criterion), progress: progress)
+    }
+
+    /// Minimises `deviance` over θ: the fit once the cross products are formed, whether from rows or
+    /// from summed statistics.
+    static func fit(_ deviance: ProfiledDeviance, progress: ((Int, Double) -> Void)?) throws(EstimationError) -> LinearMixedModel {
         try checkMemory(deviance)
         let parameters = deviance.parameters
         let initial = deviance.startingPoint()

@@ -78,12 +78,7 @@ struct CrossProducts: Sendable {
         if order.count == 1 {
             // One term: every group's panel is X and y; one pass, no grouping of rows needed.
             (a11, a22, panelValues) = Self.singleTerm(design, first, q1: q1, r: r, yShift: yShift)
-            let height = r, count = groups1, width = q1
-            panelStart = (0...count).map { $0 * height }
-            panelValueStart = (0...count).map { $0 * height * width }
-            var rows = [Int32](repeating: 0, count: count * height)
-            for g in 0..<count { for k in 0..<height { rows[g * height + k] = Int32(k) } }
-            panelRows = rows
+            (panelStart, panelValueStart, panelRows) = Self.oneTermPanels(groups: groups1, r: r, q1: q1)
             (rowEntryStart, rowEntryGroup, rowEntryPosition) = ([], [], [])
             downdateMiddle = r
             (a22Start, a22Rows, a22Values) = ([], [], [])
@@ -244,6 +239,13 @@ struct CrossProducts: Sendable {
             }
         }
         (a22Start, a22Rows, a22Values) = (nonzeroStart, nonzeroRows, nonzeroValues)
+    }
+
+    /// A one-term model's panels: every group's is X and y, r rows of q₁ columns.
+    static func oneTermPanels(groups: Int, r: Int, q1: Int) -> ([Int], [Int], [Int32]) {
+        var rows = [Int32](repeating: 0, count: groups * r)
+        for g in 0..<groups { for k in 0..<r { rows[g * r + k] = Int32(k) } }
+        return ((0...groups).map { $0 * r }, (0...groups).map { $0 * r * q1 }, rows)
     }
 
     /// A₂₂ as a dense R × R matrix (lower triangle): as accumulated, or expanded from its nonzeros.

@@ -41,6 +41,18 @@ public final class ProfiledDeviance: @unchecked Sendable {
         factor = BlockedFactor(products: products, parallelRestCount: parallelRestCount)
     }
 
+    /// The criterion from cross products already summed (a fit from ``SufficientStatistics``): `design`
+    /// describes the model without its rows; y was shifted by `yShift` before the sums.
+    init(template design: ModelDesign, products: CrossProducts, yShift: Double, criterion: Criterion) {
+        self.design = design
+        self.criterion = criterion
+        interceptColumn = design.fixedNames.firstIndex(of: "(Intercept)")
+        self.yShift = yShift
+        self.products = products
+        parameters = CovarianceParameters(design.randomTerms)
+        factor = BlockedFactor(products: products, parallelRestCount: BlockedFactor.parallelRestCount)
+    }
+
     /// Where the optimiser starts: a moment estimate for one-term models (λ = I as lme4 otherwise), and
     /// its first step.
     public func startingPoint() -> StartingValues.Start {

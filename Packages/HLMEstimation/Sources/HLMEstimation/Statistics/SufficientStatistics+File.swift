@@ -1,0 +1,109 @@
+import Foundation
+import HLMFormula
+
+/// The statistics file (`docs/statistics-format.md`): the JSON of ``SufficientStatistics`` with a
+/// checksum of its content, so a truncated, edited or corrupted file is refused, never fitted.
+extension SufficientStatistics {
+    private struct File: Codable {
+        var statistics: SufficientStatistics
+        /// FNV-1a (64 bits, hex) of the content's canonical bytes (``checksum``).
+        var checksum: String
+    }
+
+    /// What is read first: the format and version, whatever else the file holds.
+    private struct Header: Decodable {
+        struct Identity: Decodable {
+            var format: String?
+            var version: Int?
+        }
+        var statistics: Identity?
+    }
+
+    /// The file's bytes.
+    public func encoded() -> Data {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys]
+        // Finite numbers only: the checks on reading refuse anything else.
+        return (try? encoder.encode(File(statistics: self, checksum: checksum))) ?? Data()
+    }
+
+    /// Reads a statistics file; anything that is not one, or is one damaged, is an error naming `source`.
+    public init(decoding data: Data, source: String) throws(StatisticsError) {
+        func refuse(_ message: String) -> StatisticsError { StatisticsError(source: source, message: message) }
+        // The format and version first, so a newer file says so instead of failing to decode.
+        guard let header = try? JSONDecoder().decode(Header.self, from: data), let statistics = header.statistics else {
+            throw refuse("not an hlm statistics file (it is not the JSON `hlm stats` writes, or it is cut short)")
+        }
+        guard statistics.format == Self.formatName else {
+            throw refuse("not an hlm statistics file (its format is not \(Self.formatName))")
+        }
+        guard let version = statistics.version else { throw refuse("a statistics file without a version") }
+        guard version <= Self.currentVersion else {
+            throw refuse("statistics format version \(version) is newer than this hlm reads (\(Self.currentVersion)); use a newer hlm")
+        }
+        guard version == Self.currentVersion else { throw refuse("statistics format version \(version) is not one this hlm reads") }
+        let file: File
+        do {
+            file = try JSONDecoder().decode(File.self, from: data)
+        } catch {
+            throw refuse("a damaged statistics file (\(Self.describe(error)))")
+        }
+        guard file.checksum == file.statistics.checksum else {
+            throw refuse("a damaged statistics file: its checksum does not match its content (edited or corrupted)")
+        }
+        try file.statistics.validate(source: source)
+        self = file.statistics
+    }
+
+    /// The consistency a file's content must have (beyond its checksum: a file written by something else).
+    func validate(source: String) throws(StatisticsError) {
+        func refuse(_ message: String) -> StatisticsError { StatisticsError(source: source, message: message) }
+        let g = groups.count, q = self.q, w = width
+        guard q > 0, !columns.isEmpty || w == 1 else { throw refuse("a statistics file without a random-effects term") }
+        guard groupRows.count == g, zz.count == q * q * g, zxy.count == w * q * g, xy.count == w * w else {
+            throw refuse("a damaged statistics file: its arrays do not have the sizes its groups and columns need")
+        }
+        guard Set(groups).count == g else { throw refuse("a damaged statistics file: a group appears twice") }
+        guard Set(columns).count == columns.count else { throw refuse("a damaged statistics file: a column appears twice") }
+        guard rows >= 0, droppedRows >= 0, groupRows.allSatisfy({ $0 >= 0 }), groupRows.reduce(0, +) == rows else {
+            throw refuse("a damaged statistics file: its row counts do not add up")
+        }
+        guard yShift.isFinite, zz.allSatisfy(\.isFinite), zxy.allSatisfy(\.isFinite), xy.allSatisfy(\.isFinite) else {
+            throw refuse("a damaged statistics file: a sum is not a finite number")
+        }
+        for j in 0..<g { for c in 0..<q where zz[j * q * q + c + c * q] < 0 {
+            throw refuse("a damaged statistics file: group \(groups[j]) has a negative sum of squares")
+        } }
+    }
+
+    /// FNV-1a over every field in a fixed order (strings as UTF-8, numbers as their IEEE bits).
+    var checksum: String {
+        var hash: UInt64 = 0xcbf29ce484222325
+        func mix(_ byte: UInt8) { hash = (hash ^ UInt64(byte)) &* 0x100000001b3 }
+        func mix(_ value: UInt64) { for k in 0..<8 { mix(UInt8(truncatingIfNeeded: value >> (8 * k))) } }
+        func mix(_ text: String) { for byte in text.utf8 { mix(byte) }; mix(UInt8(0xFF)) }
+        func mix(_ number: Double) { mix(number.bitPattern) }
+        func mix(_ number: Int) { mix(UInt64(bitPattern: Int64(number))) }
+        mix(format); mix(version); mix(formula); formulaGroups.forEach { mix($0) }; mix(response)
+        for variable in variables { mix(variable.name); mix(variable.kind); variable.levelOrder?.forEach { mix($0) }; mix(UInt8(0xFE)) }
+        for column in columns {
+            mix(column.name); mix(column.term)
+            for part in column.parts { mix(part.variable); mix(part.level ?? "\u{0}"); mix(part.contrasted ? 1 : 0); mix(part.base) }
+        }
+        mix(groupName); termNames.forEach { mix($0) }; mix(covariance.rawValue); mix(covarianceIsDefault ? 1 : 0)
+        mix(rows); mix(droppedRows); mix(yShift)
+        groups.forEach { mix($0) }; groupRows.forEach { mix($0) }
+        zz.forEach { mix($0) }; zxy.forEach { mix($0) }; xy.forEach { mix($0) }
+        return String(hash, radix: 16)
+    }
+
+    private static func describe(_ error: Error) -> String {
+        switch error {
+        case DecodingError.keyNotFound(let key, _): return "no field \(key.stringValue)"
+        case DecodingError.typeMismatch(_, let context), DecodingError.valueNotFound(_, let context):
+            return "a wrong value at \(context.codingPath.map(\.stringValue).joined(separator: "."))"
+        case DecodingError.dataCorrupted(let context): return context.debugDescription
+        default: return "it does not decode"
+        }
+    }
+}
