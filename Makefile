@@ -1,7 +1,7 @@
 # The two set-up commands of the README, and the maintainers' benchmarks.
 # Each target first installs the system packages it needs (Tools/install-system-packages.sh).
 
-.PHONY: demo test consumers build bench-csv bench-fit
+.PHONY: demo test consumers distributed build bench-csv bench-fit
 
 HLM = .build/release/hlm
 GCSE = Examples/data/gcse.csv
@@ -18,6 +18,7 @@ test:
 	Tools/install-system-packages.sh texlive-latex-recommended texlive-latex-extra texlive-pictures texlive-science libxml2-utils poppler-utils
 	swift test
 	$(MAKE) consumers
+	$(MAKE) distributed
 
 # Packages that import one library alone (HLMData; HLMFormula): each builds and runs on the bundled data.
 consumers:
@@ -25,6 +26,14 @@ consumers:
 	.build-consumers/data/debug/DataOnly Examples/data/gcse.csv
 	swift build --package-path Examples/consumers/FormulaOnly --scratch-path .build-consumers/formula
 	.build-consumers/formula/debug/FormulaOnly
+
+# The partitioned fit (issue 19): hlm stats + merge, --streaming, the Dask driver on a local cluster of
+# two workers, and Spark's local mode when pyspark installs and Java is present (Tests/distributed).
+distributed:
+	python3 -c 'import dask.distributed' 2>/dev/null || pip install --quiet "dask[distributed]"
+	python3 -c 'import pyspark' 2>/dev/null || timeout 600 pip install --quiet pyspark || echo "pyspark did not install: the Spark check is skipped"
+	swift build --product hlm
+	python3 Tests/distributed/test_distributed.py .build/debug/hlm
 
 # Release build, the Swift runtime and Foundation linked statically: one self-contained binary that
 # starts in about 10 ms instead of 20 (most of a small fit's time was the dynamic loader's).

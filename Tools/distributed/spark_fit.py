@@ -34,6 +34,8 @@ def main():
         header = f.readline()
     sc = SparkContext(master=options.master, appName="hlm")
     sc.setLogLevel("ERROR")
+    # The workers import the hlm calls from the same file as the driver.
+    sc.addPyFile(os.path.join(os.path.dirname(os.path.abspath(__file__)), "dask_fit.py"))
     try:
         lines = sc.textFile(os.path.abspath(options.data), minPartitions=options.partitions)
 
