@@ -103,6 +103,26 @@ struct PredictionTests {
         #expect(throws: SavedModelError.self) { try SavedModel.read(file.path) }
     }
 
+    @Test("a digit changed in a saved model's numbers is refused by its checksum")
+    func changedDigitRefused() throws {
+        let fit = try Self.fit(try #require(Self.cases.first))
+        let text = String(decoding: try JSONEncoder().encode(try SavedModel(fit)), as: UTF8.self)
+        let file = FileManager.default.temporaryDirectory.appendingPathComponent("hlm-flipped-\(UUID().uuidString).json")
+        defer { try? FileManager.default.removeItem(at: file) }
+        try Data(text.utf8).write(to: file)
+        #expect(throws: Never.self) { try SavedModel.read(file.path) }
+        for field in ["\"beta\":[", "\"sigma\":", "\"betaCovariance\":["] {
+            let range = try #require(text.range(of: field))
+            var bytes = Array(text.utf8)
+            var k = text.utf8.distance(from: text.utf8.startIndex, to: range.upperBound.samePosition(in: text.utf8)!)
+            while !(bytes[k] >= 0x31 && bytes[k] <= 0x38) { k += 1 }
+            bytes[k] += 1
+            try Data(bytes).write(to: file)
+            let error = try #require(throws: SavedModelError.self) { try SavedModel.read(file.path) }
+            #expect(error.description.contains("checksum"), "\(field): \(error)")
+        }
+    }
+
     @Test func newDataErrorsNameTheRow() throws {
         let model = try PredictionModel(try Self.fit(try #require(Self.cases.first { $0.dataset == "sleepstudy" })))
         #expect(throws: FormulaError.self) { try model.predict(try CSVReader().read(string: "Subject\n308\n")) }

@@ -25,6 +25,9 @@ public struct SavedModel: Sendable, Codable, Equatable {
     public var sigma: Double
     public var randomEffects: [PredictionModel.Term]
     public var coding: DesignCoding
+    /// FNV-1a of the rest of the content (``contentChecksum``): a file whose numbers were changed is
+    /// refused. Files written before it are read without the check.
+    public var checksum: String? = nil
 
     public init(_ fit: LinearMixedModel, groups: [String] = []) throws(EstimationError) {
         let model = try PredictionModel(fit)
@@ -43,6 +46,7 @@ public struct SavedModel: Sendable, Codable, Equatable {
         sigma = fit.sigma
         randomEffects = model.terms
         coding = fit.design.coding
+        checksum = contentChecksum
     }
 
     /// The prediction model this file describes (the formula parsed again, the coding restored).
@@ -76,8 +80,22 @@ public struct SavedModel: Sendable, Codable, Equatable {
         } catch {
             throw .corrupt(path, Self.describe(error))
         }
+        if let checksum = model.checksum, checksum != model.contentChecksum {
+            throw .corrupt(path, "its checksum does not match its content (edited or corrupted)")
+        }
         try model.validate(path)
         return model
+    }
+
+    /// The checksum of everything but the checksum: the sorted JSON of the content, which reads back exactly.
+    var contentChecksum: String {
+        var content = self
+        content.checksum = nil
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys]
+        var hash = ContentChecksum()
+        hash.add((try? encoder.encode(content)) ?? Data())
+        return hash.hex
     }
 
     /// Sizes and numbers that must agree: a corrupted file is refused, never used.

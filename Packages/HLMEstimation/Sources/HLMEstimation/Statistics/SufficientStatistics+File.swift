@@ -78,23 +78,20 @@ extension SufficientStatistics {
 
     /// FNV-1a over every field in a fixed order (strings as UTF-8, numbers as their IEEE bits).
     var checksum: String {
-        var hash: UInt64 = 0xcbf29ce484222325
-        func mix(_ byte: UInt8) { hash = (hash ^ UInt64(byte)) &* 0x100000001b3 }
-        func mix(_ value: UInt64) { for k in 0..<8 { mix(UInt8(truncatingIfNeeded: value >> (8 * k))) } }
-        func mix(_ text: String) { for byte in text.utf8 { mix(byte) }; mix(UInt8(0xFF)) }
-        func mix(_ number: Double) { mix(number.bitPattern) }
-        func mix(_ number: Int) { mix(UInt64(bitPattern: Int64(number))) }
-        mix(format); mix(version); mix(formula); formulaGroups.forEach { mix($0) }; mix(response)
-        for variable in variables { mix(variable.name); mix(variable.kind); variable.levelOrder?.forEach { mix($0) }; mix(UInt8(0xFE)) }
-        for column in columns {
-            mix(column.name); mix(column.term)
-            for part in column.parts { mix(part.variable); mix(part.level ?? "\u{0}"); mix(part.contrasted ? 1 : 0); mix(part.base) }
+        var hash = ContentChecksum()
+        hash.add(format); hash.add(version); hash.add(formula); formulaGroups.forEach { hash.add($0) }; hash.add(response)
+        for variable in variables {
+            hash.add(variable.name); hash.add(variable.kind); variable.levelOrder?.forEach { hash.add($0) }; hash.add(UInt8(0xFE))
         }
-        mix(groupName); termNames.forEach { mix($0) }; mix(covariance.rawValue); mix(covarianceIsDefault ? 1 : 0)
-        mix(rows); mix(droppedRows); mix(yShift)
-        groups.forEach { mix($0) }; groupRows.forEach { mix($0) }
-        zz.forEach { mix($0) }; zxy.forEach { mix($0) }; xy.forEach { mix($0) }
-        return String(hash, radix: 16)
+        for column in columns {
+            hash.add(column.name); hash.add(column.term)
+            for part in column.parts { hash.add(part.variable); hash.add(part.level ?? "\u{0}"); hash.add(part.contrasted ? 1 : 0); hash.add(part.base) }
+        }
+        hash.add(groupName); termNames.forEach { hash.add($0) }; hash.add(covariance.rawValue); hash.add(covarianceIsDefault ? 1 : 0)
+        hash.add(rows); hash.add(droppedRows); hash.add(yShift)
+        groups.forEach { hash.add($0) }; groupRows.forEach { hash.add($0) }
+        zz.forEach { hash.add($0) }; zxy.forEach { hash.add($0) }; xy.forEach { hash.add($0) }
+        return hash.hex
     }
 
     private static func describe(_ error: Error) -> String {
