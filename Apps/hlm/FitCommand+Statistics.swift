@@ -1,5 +1,7 @@
 import ArgumentParser
 import Foundation
+import HLMData
+import HLMReport
 import HLMEstimation
 import HLMFormula
 
@@ -9,7 +11,7 @@ extension FitCommand {
     func runFromStatistics(clock: inout StageClock) throws {
         let fromFile = data.dataPath.hasSuffix(".stats") && !streaming
         var needsRows: [String] = []
-        if residuals != nil { needsRows.append("--residuals") }
+        if residuals != nil && (fromFile || data.dataPath == "-") { needsRows.append("--residuals (a second pass reads the data file again: not standard input)") }
         if df != nil { needsRows.append("--df") }
         if ci != .wald { needsRows.append("--ci \(ci.rawValue)") }
         if model.robust { needsRows.append("--robust") }
@@ -46,5 +48,31 @@ extension FitCommand {
         clock.lap("fit")
         try report(fit, formula: parsed, filteredRows: filteredRows, codebook: nil, clock: &clock,
                    termStructure: { throw CommandFailure(message: "--df needs the rows", status: .badInput) }, dataRows: nil)
+        if let residuals { try writeResiduals(fit, formula: text, to: residuals) }
+    }
+
+    /// `--streaming --residuals`: a second pass over the data, each block's rows written as they come
+    /// (through a temporary file renamed at the end, as every output).
+    private func writeResiduals(_ fit: LinearMixedModel, formula text: String, to path: String) throws {
+        let codebookPath = data.codebook ?? DataLoading.companionCodebook(for: data.dataPath)
+        let book = try codebookPath.map { path throws(DataError) in try CodebookReader().read(path: path) }
+        var reader = try CSVBlockReader(path: data.dataPath, codebook: book)
+        let temporary = path + ".\(ProcessInfo.processInfo.processIdentifier).tmp"
+        guard FileManager.default.createFile(atPath: temporary, contents: nil), let handle = FileHandle(forWritingAtPath: temporary) else {
+            throw CommandFailure(message: "\(path): cannot write", status: .badInput)
+        }
+        var first = true
+        do {
+            try StreamingResiduals.read(&reader, fit: fit, formula: text, groups: model.group, where: model.where) { dataRows, rows in
+                let parts = PredictionReport.residualsCSV(dataRows: dataRows, rows)
+                for part in first ? parts : Array(parts.dropFirst()) { try handle.write(contentsOf: part) }
+                first = false
+            }
+            try handle.close()
+        } catch {
+            try? FileManager.default.removeItem(atPath: temporary)
+            throw error
+        }
+        guard rename(temporary, path) == 0 else { throw CommandFailure(message: "\(path): cannot write", status: .badInput) }
     }
 }

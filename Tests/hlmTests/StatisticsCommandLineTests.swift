@@ -56,6 +56,29 @@ struct StatisticsCommandLineTests {
         #expect(Tolerance.isClose(try Self.logLik(piped.stdout), reference, relative: 1e-9))
     }
 
+    @Test("--streaming --residuals: a second pass gives the residuals of the fit from the rows")
+    func streamingResiduals() throws {
+        let folder = try Self.directory()
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let gcse = Fixtures.path("gcse.csv"), formula = "gcse ~ lrt * schgend + (lrt | school)"
+        let rows = folder.appendingPathComponent("rows.csv").path, streamed = folder.appendingPathComponent("streamed.csv").path
+        #expect(try CommandLineTests.run(["fit", gcse, formula, "--where", "nstu > 4", "--residuals", rows]).status == 0)
+        let run = try CommandLineTests.run(["fit", gcse, formula, "--where", "nstu > 4", "--streaming", "--residuals", streamed])
+        #expect(run.status == 0, "\(run.stderr)")
+        func table(_ path: String) throws -> [[Double]] {
+            try String(contentsOfFile: path, encoding: .utf8).split(separator: "\n").dropFirst().map { $0.split(separator: ",").map { Double($0)! } }
+        }
+        let a = try table(rows), b = try table(streamed)
+        #expect(a.count == 4057 && b.count == a.count)
+        for (x, y) in zip(a, b) {
+            #expect(x[0] == y[0], "the same data row")
+            for k in 1..<x.count { #expect(Tolerance.isClose(y[k], x[k], relative: 1e-9, absolute: 1e-9)) }
+        }
+        let piped = try CommandLineTests.run(["fit", "-", formula, "--streaming", "--residuals", streamed],
+                                             stdin: try String(contentsOfFile: gcse, encoding: .utf8))
+        #expect(piped.status == 2 && piped.stderr.contains("standard input"))
+    }
+
     @Test("bad statistics input: one line naming the file, exit 2")
     func refusals() throws {
         let folder = try Self.directory()

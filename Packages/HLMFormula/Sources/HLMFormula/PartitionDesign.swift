@@ -139,11 +139,12 @@ extension DesignBuilder {
 extension PreparedModel {
     /// One partition's design for its sufficient statistics: the formula read in any notation, the
     /// rows filtered (`--where` and the formula's own `if`), then ``ModelFormula/partitionDesign(for:)``.
-    /// Also the rows the filters removed.
+    /// Also the rows the filters removed, and the 1-based data row of each row the design uses.
     public static func partition(_ text: String, groups: [String] = [], frame: DataFrame,
-                                 where filter: String? = nil) throws -> (design: PartitionDesign, filteredRows: Int) {
+                                 where filter: String? = nil) throws -> (design: PartitionDesign, filteredRows: Int, dataRows: [Int]) {
         let formula = try ModelFormula.parse(text, groups: groups)
         let data = try filtered(frame, by: [filter, formula.filter].compactMap { $0 })
-        return (try formula.partitionDesign(for: data), frame.rowCount - data.rowCount)
+        let design = try formula.partitionDesign(for: data)
+        return (design, frame.rowCount - data.rowCount, design.design.rows.map(data.dataRow))
     }
 }
