@@ -64,7 +64,7 @@ let package = Package(
             name: "HLMFormulaTests", dependencies: ["HLMFormula", "HLMTestSupport"], path: "Tests/HLMFormulaTests"),
         .testTarget(
             name: "HLMEstimationTests", dependencies: ["HLMEstimation", "HLMTestSupport"],
-            path: "Tests/HLMEstimationTests"),
+            path: "Tests/HLMEstimationTests", exclude: ["FuzzRegressions"]),
         .testTarget(
             name: "HLMReportTests", dependencies: ["HLMReport", "HLMTestSupport"], path: "Tests/HLMReportTests",
             exclude: ["Snapshots"]),

@@ -1,6 +1,6 @@
 import Foundation
 import HLMData
-import HLMEstimation
+@testable import HLMEstimation
 import HLMFormula
 import HLMTestSupport
 import Testing
@@ -156,5 +156,36 @@ struct SufficientStatisticsTests {
         #expect(summed.design.droppedColumns == whole.design.droppedColumns)
         #expect(summed.design.droppedColumns == ["I(2 * lrt)"])
         #expect(Tolerance.isClose(summed.logLikelihood, whole.logLikelihood, relative: 1e-9))
+    }
+
+    @Test("groups too small for the moment estimate start at lme4's start (the sums have no rows to fall back on)")
+    func noMomentStart() throws {
+        // Two rows a group and a random slope: no within-group degrees of freedom for the moment estimate.
+        var text = "y,x,g\n"
+        var random = SeededRandom(seed: 3)
+        for j in 0..<40 { for x in [0.0, 1.0] { text += "\(1 + x + random.normal()),\(x),\(j)\n" } }
+        let frame = try CSVReader().read(string: text)
+        let formula = "y ~ x + (x | g)"
+        let summed = try LinearMixedModel.fit(try Self.merged(try Self.statistics([frame], formula: formula)), criterion: .reml)
+        let whole = try LinearMixedModel.fit(try ModelFormula.parse(formula).design(for: frame), criterion: .reml)
+        #expect(summed.logLikelihood >= whole.logLikelihood - 1e-7 * abs(whole.logLikelihood))
+    }
+
+    static let fuzzRegressions = Fixtures.repositoryRoot.appendingPathComponent("Tests/HLMEstimationTests/FuzzRegressions")
+
+    @Test("statistics the fuzzer found: refused or fitted, never a crash", arguments:
+        ((try? FileManager.default.contentsOfDirectory(atPath: fuzzRegressions.path)) ?? []).filter { $0.hasPrefix("statistics-") }.sorted())
+    func fuzzRegression(_ name: String) throws {
+        let data = try Data(contentsOf: Self.fuzzRegressions.appendingPathComponent(name))
+        // As the fuzzer read it: past the checksum (as a file someone re-checksummed), then the checks after it.
+        struct Unchecked: Decodable { var statistics: SufficientStatistics }
+        let statistics = try JSONDecoder().decode(Unchecked.self, from: data).statistics
+        let checked = Result { () throws(StatisticsError) in try statistics.validate(source: name) }
+        if case .failure(let error) = checked {
+            #expect(error.description.hasPrefix(name))
+            return
+        }
+        let fit = Result { try LinearMixedModel.fit(statistics, criterion: .reml) }
+        if case .success(let model) = fit { #expect(model.beta.allSatisfy { $0.isFinite }) }
     }
 }

@@ -33,6 +33,8 @@ public enum StartingValues {
         if products.order.count == 1, let theta = oneTerm(products, parameters: parameters) {
             return Start(theta: theta, initialStep: step(groups: products.groups1))
         }
+        // Sums without their rows (a fit from statistics) where the moment estimate cannot be formed: lme4's start.
+        guard design.hasRows else { return Start(theta: parameters.initial, initialStep: defaultStep) }
         let (theta, estimated) = severalTerms(design, parameters: parameters)
         let steps = design.randomTerms.indices.filter { estimated[$0] }.map { step(groups: design.randomTerms[$0].groupCount) }
         return Start(theta: theta, initialStep: steps.min() ?? defaultStep)
