@@ -2,7 +2,7 @@
 # Builds the libFuzzer targets (swiftc -sanitize=fuzzer,address) for the CSV reader, the codebook
 # reader, the formula parser, the --test/--lincom hypothesis parser, statistics files, saved model files
 # and predict's new data, and runs each, seeded from Examples/data and Tools/fuzz/corpus.
-# Usage: Tools/fuzz/run.sh [RUNS] [csv|codebook|formula|hypothesis|statistics|model|newdata ...]
+# Usage: Tools/fuzz/run.sh [RUNS] [csv|codebook|formula|hypothesis|statistics|model|newdata|rename ...]
 # (default 10,000,000 executions each; default targets: the first four)
 # FUZZ_SECONDS=N stops each target after N seconds if it has not reached RUNS (default 1800).
 # Crashes go to Tools/out/fuzz/<target>/crash-*; add each as a regression test (Tests/HLMDataTests/FuzzRegressionTests.swift).
@@ -36,6 +36,12 @@ build_estimation() {
     $(find Packages/HLMEstimation/Sources/HLMEstimation -name '*.swift') 2> "$out/build/estimation.log"
   estimation_built=yes
 }
+build_report() {
+  build_estimation
+  swiftc "${flags[@]}" -emit-library -static -emit-module -module-name HLMReport -I "$out/build" -I Packages/HLMData/Sources/_CLibXML2 \
+    "${modules[@]}" -emit-module-path "$out/build/HLMReport.swiftmodule" -o "$out/build/libHLMReport.a" \
+    Packages/HLMReport/Sources/HLMReport/*.swift 2> "$out/build/report.log"
+}
 
 for target in $targets; do
   max_len=3000
@@ -47,6 +53,7 @@ for target in $targets; do
     statistics) source=StatisticsFuzz; seeds=(); max_len=8192 ;;
     model) source=ModelFuzz; seeds=(); max_len=16384 ;;
     newdata) source=NewDataFuzz; seeds=(Examples/data/gcse.csv) ;;
+    rename) source=RenameFuzz; seeds=() ;;
     *) echo "unknown target $target" >&2; exit 2 ;;
   esac
   libraries=(-L "$out/build" -lHLMData -l_HLMSupport -lxml2)
@@ -58,6 +65,10 @@ for target in $targets; do
     statistics|model|newdata)
       build_estimation
       libraries=(-L "$out/build" -lHLMEstimation -lHLMFormula -lHLMData -l_HLMSupport -lxml2 -lopenblas -lnlopt -lcholmod)
+      extra=(-I Packages/HLMEstimation/Sources/_COpenBLAS -I Packages/HLMEstimation/Sources/_CNLopt -I Packages/HLMEstimation/Sources/_CCHOLMOD) ;;
+    rename)
+      build_report
+      libraries=(-L "$out/build" -lHLMReport -lHLMEstimation -lHLMFormula -lHLMData -l_HLMSupport -lxml2 -lopenblas -lnlopt -lcholmod)
       extra=(-I Packages/HLMEstimation/Sources/_COpenBLAS -I Packages/HLMEstimation/Sources/_CNLopt -I Packages/HLMEstimation/Sources/_CCHOLMOD) ;;
   esac
   swiftc "${flags[@]}" -I "$out/build" -I Packages/HLMData/Sources/_CLibXML2 "Tools/fuzz/$source.swift" "${extra[@]}" "${libraries[@]}" \
