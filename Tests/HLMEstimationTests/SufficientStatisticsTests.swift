@@ -99,6 +99,18 @@ struct SufficientStatisticsTests {
         #expect(throws: StatisticsError.self) { try SufficientStatistics(decoding: Data("{\"fixedEffects\": []}".utf8), source: "fit.json") }
     }
 
+    @Test("a file nested a million brackets deep, or with huge counts, is refused in one line")
+    func hostileFiles() throws {
+        let deep = "{\"statistics\":" + String(repeating: "[", count: 1_000_000) + String(repeating: "]", count: 1_000_000) + "}"
+        let error = try #require(throws: StatisticsError.self) { try SufficientStatistics(decoding: Data(deep.utf8), source: "deep.stats") }
+        #expect(error.description.hasPrefix("deep.stats: ") && !error.description.contains("\n"))
+        // Counts that claim more than the arrays hold.
+        var statistics = try Self.statistics([try Fixtures.frame("sleepstudy")], formula: "Reaction ~ Days + (Days | Subject)")[0]
+        statistics.rows = Int.max
+        statistics.groupRows[0] = Int.max
+        #expect(throws: StatisticsError.self) { try SufficientStatistics(decoding: statistics.encoded(), source: "huge.stats") }
+    }
+
     @Test("statistics of another model or another schema are refused, naming the file")
     func mismatches() throws {
         let frames = try Self.partitions()

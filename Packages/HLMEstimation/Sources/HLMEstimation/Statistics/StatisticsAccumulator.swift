@@ -43,6 +43,10 @@ public struct StatisticsAccumulator: Sendable {
             parsedModel = try Self.model(of: part, source: source)
             shift = part.yShift
         }
+        // Row counts that would not add up in an Int are not rows anyone has.
+        guard !rows.addingReportingOverflow(part.rows).overflow, !droppedRows.addingReportingOverflow(part.droppedRows).overflow else {
+            throw StatisticsError(source: source, message: "its row counts are too large to add to the others")
+        }
         var part = part
         part.shift(to: shift)
         let q = part.q, w = part.width, p = w - 1

@@ -65,7 +65,12 @@ extension SufficientStatistics {
         }
         guard Set(groups).count == g else { throw refuse("a damaged statistics file: a group appears twice") }
         guard Set(columns).count == columns.count else { throw refuse("a damaged statistics file: a column appears twice") }
-        guard rows >= 0, droppedRows >= 0, groupRows.allSatisfy({ $0 >= 0 }), groupRows.reduce(0, +) == rows else {
+        var total = 0, overflow = false
+        for count in groupRows {
+            (total, overflow) = total.addingReportingOverflow(count)
+            if overflow { break }
+        }
+        guard !overflow, rows >= 0, droppedRows >= 0, groupRows.allSatisfy({ $0 >= 0 }), total == rows else {
             throw refuse("a damaged statistics file: its row counts do not add up")
         }
         guard yShift.isFinite, zz.allSatisfy(\.isFinite), zxy.allSatisfy(\.isFinite), xy.allSatisfy(\.isFinite) else {
