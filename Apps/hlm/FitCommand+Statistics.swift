@@ -44,7 +44,13 @@ extension FitCommand {
         clock.lap(fromFile ? "read" : "read and sum")
         let parsed = try ModelFormula.parse(text, groups: model.group)
         let criterion = model.fitOptions.criterion(for: parsed)
-        let fit = try Progress.fitting { progress in try LinearMixedModel.fit(statistics, criterion: criterion, progress: progress) }
+        let fit: LinearMixedModel
+        do {
+            fit = try Progress.fitting { progress in try LinearMixedModel.fit(statistics, criterion: criterion, progress: progress) }
+        } catch var error as StatisticsError where error.source.isEmpty {
+            error.source = data.dataPath
+            throw error
+        }
         clock.lap("fit")
         try report(fit, formula: parsed, filteredRows: filteredRows, codebook: nil, clock: &clock,
                    termStructure: { throw CommandFailure(message: "--df needs the rows", status: .badInput) }, dataRows: nil)

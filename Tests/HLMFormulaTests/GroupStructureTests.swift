@@ -48,4 +48,13 @@ struct GroupStructureTests {
         #expect(design.randomTerms.first?.termNames == ["(Intercept)", "lrt"])
         #expect(design.randomTerms.first?.groupCount == 65)
     }
+
+    @Test("whole-number group ids beyond Int64 (1e300) are levels of their own, not a crash (found by the newdata fuzzer)")
+    func hugeNumericIds() throws {
+        let frame = try CSVReader().read(string: "y,x,g\n1,1,1e300\n2,2,1e300\n3,1,-1e300\n4,3,-1e300\n5,2,5\n6,1,5\n7,2,1e20\n8,3,1e20\n")
+        let design = try ModelFormula.parse("y ~ x + (1 | g)").design(for: frame)
+        #expect(design.randomTerms[0].levels.count == 4)
+        #expect(Set(design.randomTerms[0].levels).count == 4)
+        #expect(try design.newData(frame).terms[0].codes.allSatisfy { $0 >= 0 })
+    }
 }

@@ -226,7 +226,8 @@ final class PredictorResolver {
             let distinct = Array(Set(values)).sorted()
             var index: [Double: Int32] = [:]
             for (i, v) in distinct.enumerated() { index[v] = Int32(i) }
-            let names = distinct.map { String(Int64($0)) }
+            // Whole numbers beyond Int64 (1e300 is one) keep their own spelling.
+            let names = distinct.map { abs($0) < 9.2e18 ? String(Int64($0)) : String($0) }
             return (names, names, values.map { index[$0]! })
         }
     }

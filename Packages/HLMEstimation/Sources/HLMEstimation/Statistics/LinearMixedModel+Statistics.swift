@@ -20,6 +20,9 @@ extension LinearMixedModel {
     static func modelSums(_ statistics: SufficientStatistics) throws -> (ModelDesign, CrossProducts) {
         var formula = try ModelFormula.parse(statistics.formula, groups: statistics.formulaGroups)
         formula.text = statistics.formula
+        guard formula.randomTerms.count == 1, formula.randomTerms[0].grouping == [statistics.groupName] else {
+            throw StatisticsError(source: "", message: "the statistics' model (\(statistics.formula)) does not have their random-effects term (\(statistics.groupName))")
+        }
         let coding = PartitionCoding(columns: statistics.columns, variables: statistics.variables)
         let candidates = try coding.modelColumns(statistics.columns)
         let w = statistics.width, y = w - 1, q = statistics.q, groups = statistics.groups.count
