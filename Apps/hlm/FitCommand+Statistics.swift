@@ -27,11 +27,12 @@ extension FitCommand {
             throw CommandFailure(message: "\(needsRows.joined(separator: ", ")) cannot be used with \(source): it keeps sums, not the rows", status: .badInput)
         }
         let text = try model.formulaText(formula)
+        let parsed = try ModelFormula.parse(text, groups: model.group)
         let statistics: SufficientStatistics, filteredRows: Int
         if fromFile {
             statistics = try StatisticsInput.read(data.dataPath)
             filteredRows = 0
-            var given = try ModelFormula.parse(text, groups: model.group), held = try ModelFormula.parse(statistics.formula, groups: statistics.formulaGroups)
+            var given = parsed, held = try ModelFormula.parse(statistics.formula, groups: statistics.formulaGroups)
             given.text = ""
             held.text = ""
             guard given == held else {
@@ -42,7 +43,6 @@ extension FitCommand {
                                                                      groups: model.group, where: model.where, streaming: true)
         }
         clock.lap(fromFile ? "read" : "read and sum")
-        let parsed = try ModelFormula.parse(text, groups: model.group)
         let criterion = model.fitOptions.criterion(for: parsed)
         let fit: LinearMixedModel
         do {
@@ -57,28 +57,18 @@ extension FitCommand {
         if let residuals { try writeResiduals(fit, formula: text, to: residuals) }
     }
 
-    /// `--streaming --residuals`: a second pass over the data, each block's rows written as they come
-    /// (through a temporary file renamed at the end, as every output).
+    /// `--streaming --residuals`: a second pass over the data, each block's rows written as they come.
     private func writeResiduals(_ fit: LinearMixedModel, formula text: String, to path: String) throws {
-        let codebookPath = data.codebook ?? DataLoading.companionCodebook(for: data.dataPath)
-        let book = try codebookPath.map { path throws(DataError) in try CodebookReader().read(path: path) }
-        var reader = try CSVBlockReader(path: data.dataPath, codebook: book)
-        let temporary = path + ".\(ProcessInfo.processInfo.processIdentifier).tmp"
-        guard FileManager.default.createFile(atPath: temporary, contents: nil), let handle = FileHandle(forWritingAtPath: temporary) else {
-            throw CommandFailure(message: "\(path): cannot write", status: .badInput)
-        }
-        var first = true
+        var reader = try CSVBlockReader(path: data.dataPath, codebook: try DataLoading.codebook(dataPath: data.dataPath, codebookPath: data.codebook))
+        var out = try StreamedOutput(to: path)
         do {
             try StreamingResiduals.read(&reader, fit: fit, formula: text, groups: model.group, where: model.where) { dataRows, rows in
-                let parts = PredictionReport.residualsCSV(dataRows: dataRows, rows)
-                for part in first ? parts : Array(parts.dropFirst()) { try handle.write(contentsOf: part) }
-                first = false
+                try out.writeCSV(PredictionReport.residualsCSV(dataRows: dataRows, rows))
             }
-            try handle.close()
         } catch {
-            try? FileManager.default.removeItem(atPath: temporary)
+            out.abandon()
             throw error
         }
-        guard rename(temporary, path) == 0 else { throw CommandFailure(message: "\(path): cannot write", status: .badInput) }
+        try out.finish()
     }
 }

@@ -64,29 +64,17 @@ struct SimulateCommand: ParsableCommand {
         try options.write(CSVWriter().write(frame))
     }
 
-    /// `wide`: each block written as it is made, with 7 significant digits (to a file through a temporary
-    /// name and a rename, as the other designs).
+    /// `wide`: each block written as it is made, numbers with 15 significant digits.
     private func writeBlocks() throws {
-        let temporary = output.map { $0 + ".partial" }
-        let handle: FileHandle
-        if let temporary {
-            guard FileManager.default.createFile(atPath: temporary, contents: nil), let opened = FileHandle(forWritingAtPath: temporary) else {
-                throw DataError.cannotRead(file: temporary, reason: "cannot create it")
+        var out = try StreamedOutput(to: output)
+        do {
+            try Simulation.wide(rows: rows, groups: groups, seed: seed) { columns in
+                try out.writeCSV(NumericCSV.parts(header: Simulation.wideColumns, columns: columns, significantDigits: 15))
             }
-            handle = opened
-        } else {
-            handle = FileHandle.standardOutput
+        } catch {
+            out.abandon()
+            throw error
         }
-        var first = true
-        try Simulation.wide(rows: rows, groups: groups, seed: seed) { columns in
-            var bytes = NumericCSV.bytes(header: Simulation.wideColumns, columns: columns, significantDigits: 15)
-            if !first, let newline = bytes.firstIndex(of: 0x0A) { bytes.removeSubrange(0...newline) }
-            first = false
-            try handle.write(contentsOf: bytes)
-        }
-        if let temporary, let output {
-            try handle.close()
-            guard rename(temporary, output) == 0 else { throw DataError.cannotRead(file: output, reason: "cannot replace it") }
-        }
+        try out.finish()
     }
 }

@@ -11,6 +11,8 @@ public struct CSVBlockReader {
     /// Bytes read per block (the last record is completed beyond it).
     private let blockBytes: Int
     private var header: Data?
+    /// The header's physical lines (more than one when a quoted name holds a newline).
+    private var headerLines = 0
     private var pending = Data()
     private var finished = false
     /// Records and physical lines handed out so far (lines include the header's).
@@ -50,7 +52,8 @@ public struct CSVBlockReader {
                 return try frame(Data(), lines: 0)
             }
             header = pending.prefix(end)
-            linesRead = Self.newlines(in: header!)
+            headerLines = Self.newlines(in: header!)
+            linesRead = headerLines
             pending = Data(pending.suffix(from: pending.startIndex + end))
         }
         guard !pending.isEmpty else { return nil }
@@ -79,7 +82,7 @@ public struct CSVBlockReader {
         } catch {
             // The block's line numbers are the file's less the lines before the block (past the header).
             if case .malformed(var location, let message, let hint) = error {
-                if location.line > Self.newlines(in: header!) { location.line += firstLine - Self.newlines(in: header!) }
+                if location.line > headerLines { location.line += firstLine - headerLines }
                 throw .malformed(location, message: message, hint: hint)
             }
             throw error

@@ -12,9 +12,14 @@ public enum DataLoading {
 
     /// Reads the codebook (if any) and then the data.
     public static func load(dataPath: String, codebookPath: String? = nil) throws(DataError) -> (DataFrame, Codebook?) {
-        let path = codebookPath ?? companionCodebook(for: dataPath)
-        let codebook = try path.map { path throws(DataError) in try CodebookReader().read(path: path) }
+        let codebook = try codebook(dataPath: dataPath, codebookPath: codebookPath)
         let frame = try CSVReader(codebook: codebook).read(path: dataPath)
         return (frame, codebook)
+    }
+
+    /// The codebook for `dataPath`: the one named, or `DATA.xml` beside it when present, or none.
+    public static func codebook(dataPath: String, codebookPath: String? = nil) throws(DataError) -> Codebook? {
+        let path = codebookPath ?? companionCodebook(for: dataPath)
+        return try path.map { path throws(DataError) in try CodebookReader().read(path: path) }
     }
 }

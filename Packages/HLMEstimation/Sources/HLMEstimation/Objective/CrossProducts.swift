@@ -54,6 +54,14 @@ struct CrossProducts: Sendable {
     /// by ``denseAccumulationLimit``.
     init(_ design: ModelDesign, yShift: Double = 0, sparseAccumulation: Bool? = nil) {
         let terms = design.randomTerms
+        if terms.count == 1 {
+            // One term: every group's panel is X and y; one pass, no grouping of rows needed.
+            let term = terms[0], p = design.x.columns
+            let (a11, a22, panels) = Self.singleTerm(design, term, q1: term.termCount, r: p + 1, yShift: yShift)
+            self = CrossProducts(oneTerm: term.termCount, groups: term.groupCount, p: p, n: design.observationCount,
+                                 a11: a11, a22: a22, panels: panels)
+            return
+        }
         order = terms.indices.sorted { (terms[$0].groupCount * terms[$0].termCount, -$0) > (terms[$1].groupCount * terms[$1].termCount, -$1) }
         let first = terms[order[0]]
         q1 = first.termCount
@@ -75,15 +83,6 @@ struct CrossProducts: Sendable {
         restCount = offset + p + 1
         let r = restCount
 
-        if order.count == 1 {
-            // One term: every group's panel is X and y; one pass, no grouping of rows needed.
-            (a11, a22, panelValues) = Self.singleTerm(design, first, q1: q1, r: r, yShift: yShift)
-            (panelStart, panelValueStart, panelRows) = Self.oneTermPanels(groups: groups1, r: r, q1: q1)
-            (rowEntryStart, rowEntryGroup, rowEntryPosition) = ([], [], [])
-            downdateMiddle = r
-            (a22Start, a22Rows, a22Values) = ([], [], [])
-            return
-        }
         // Rows grouped by the first term's group (a counting sort).
         let codes1 = first.codes
         var start = [Int](repeating: 0, count: groups1 + 1)
@@ -239,13 +238,6 @@ struct CrossProducts: Sendable {
             }
         }
         (a22Start, a22Rows, a22Values) = (nonzeroStart, nonzeroRows, nonzeroValues)
-    }
-
-    /// A one-term model's panels: every group's is X and y, r rows of q₁ columns.
-    static func oneTermPanels(groups: Int, r: Int, q1: Int) -> ([Int], [Int], [Int32]) {
-        var rows = [Int32](repeating: 0, count: groups * r)
-        for g in 0..<groups { for k in 0..<r { rows[g * r + k] = Int32(k) } }
-        return ((0...groups).map { $0 * r }, (0...groups).map { $0 * r * q1 }, rows)
     }
 
     /// A₂₂ as a dense R × R matrix (lower triangle): as accumulated, or expanded from its nonzeros.

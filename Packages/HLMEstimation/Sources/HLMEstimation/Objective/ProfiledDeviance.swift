@@ -29,28 +29,27 @@ public final class ProfiledDeviance: @unchecked Sendable {
         self.init(design, criterion: criterion, parallelRestCount: BlockedFactor.parallelRestCount)
     }
 
-    init(_ design: ModelDesign, criterion: Criterion, parallelRestCount: Int) {
+    convenience init(_ design: ModelDesign, criterion: Criterion, parallelRestCount: Int) {
         precondition(!design.randomTerms.isEmpty, "a mixed model needs a random-effects term")
-        self.design = design
-        self.criterion = criterion
-        interceptColumn = design.fixedNames.firstIndex(of: "(Intercept)")
         // Centring y needs a column of ones; weighted rows have √w there instead.
-        yShift = interceptColumn == nil || design.y.isEmpty || design.weights != nil ? 0 : design.y.reduce(0, +) / Double(design.y.count)
-        products = CrossProducts(design, yShift: yShift)
-        parameters = CovarianceParameters(design.randomTerms)
-        factor = BlockedFactor(products: products, parallelRestCount: parallelRestCount)
+        let hasIntercept = design.fixedNames.contains("(Intercept)")
+        let yShift = !hasIntercept || design.y.isEmpty || design.weights != nil ? 0 : design.y.reduce(0, +) / Double(design.y.count)
+        self.init(template: design, products: CrossProducts(design, yShift: yShift), yShift: yShift, criterion: criterion,
+                  parallelRestCount: parallelRestCount)
     }
 
-    /// The criterion from cross products already summed (a fit from ``SufficientStatistics``): `design`
-    /// describes the model without its rows; y was shifted by `yShift` before the sums.
-    init(template design: ModelDesign, products: CrossProducts, yShift: Double, criterion: Criterion) {
+    /// The criterion from cross products already formed: from the design's rows, or summed (a fit from
+    /// ``SufficientStatistics``, whose `design` describes the model without its rows); y was shifted by
+    /// `yShift` before the sums.
+    init(template design: ModelDesign, products: CrossProducts, yShift: Double, criterion: Criterion,
+         parallelRestCount: Int = BlockedFactor.parallelRestCount) {
         self.design = design
         self.criterion = criterion
         interceptColumn = design.fixedNames.firstIndex(of: "(Intercept)")
         self.yShift = yShift
         self.products = products
         parameters = CovarianceParameters(design.randomTerms)
-        factor = BlockedFactor(products: products, parallelRestCount: BlockedFactor.parallelRestCount)
+        factor = BlockedFactor(products: products, parallelRestCount: parallelRestCount)
     }
 
     /// Where the optimiser starts: a moment estimate for one-term models (λ = I as lme4 otherwise), and

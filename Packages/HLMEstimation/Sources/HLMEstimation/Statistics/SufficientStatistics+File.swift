@@ -19,12 +19,14 @@ extension SufficientStatistics {
         var statistics: Identity?
     }
 
-    /// The file's bytes.
-    public func encoded() -> Data {
+    /// The file's bytes; sums that are not finite numbers (JSON has none) are an error, not a file.
+    public func encoded() throws(StatisticsError) -> Data {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys]
-        // Finite numbers only: the checks on reading refuse anything else.
-        return (try? encoder.encode(File(statistics: self, checksum: checksum))) ?? Data()
+        guard let data = try? encoder.encode(File(statistics: self, checksum: checksum)) else {
+            throw StatisticsError(source: "", message: "a sum is not a finite number (values too large to add up?)")
+        }
+        return data
     }
 
     /// Reads a statistics file; anything that is not one, or is one damaged, is an error naming `source`.

@@ -1,6 +1,6 @@
 extension CrossProducts {
-    /// A one-term model's cross products given as sums (``SufficientStatistics``) rather than formed
-    /// from rows: `a11` each group's q₁×q₁ block and `a22` the (p+1)×(p+1) block of X and y, lower
+    /// A one-term model's cross products, formed from its rows (``singleTerm``) or given as sums
+    /// (``SufficientStatistics``): `a11` each group's q₁×q₁ block and `a22` the (p+1)×(p+1) block of X and y, lower
     /// triangles column-major; `panels` each group's (p+1)×q₁ block of Z'[X y], column-major.
     init(oneTerm q1: Int, groups: Int, p: Int, n: Int, a11: [Double], a22: [Double], panels: [Double]) {
         let r = p + 1
@@ -18,7 +18,10 @@ extension CrossProducts {
         self.a11 = a11
         self.a22 = a22
         panelValues = panels
-        (panelStart, panelValueStart, panelRows) = Self.oneTermPanels(groups: groups, r: r, q1: q1)
+        // Every group's panel is X and y: r rows of q₁ columns.
+        var rows = [Int32](repeating: 0, count: groups * r)
+        for g in 0..<groups { for k in 0..<r { rows[g * r + k] = Int32(k) } }
+        (panelStart, panelValueStart, panelRows) = ((0...groups).map { $0 * r }, (0...groups).map { $0 * r * q1 }, rows)
         (rowEntryStart, rowEntryGroup, rowEntryPosition) = ([], [], [])
         downdateMiddle = r
         (a22Start, a22Rows, a22Values) = ([], [], [])
