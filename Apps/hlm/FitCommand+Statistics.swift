@@ -63,7 +63,7 @@ extension FitCommand {
         var out = try StreamedOutput(to: path)
         do {
             try StreamingResiduals.read(&reader, fit: fit, formula: text, groups: model.group, where: model.where) { dataRows, rows in
-                try out.writeCSV(PredictionReport.residualsCSV(dataRows: dataRows, rows))
+                try out.writeCSV(PredictionReport.residualsCSV(dataRows: dataRows, rows).parts())
             }
         } catch {
             out.abandon()

@@ -161,7 +161,7 @@ struct FitCommand: ParsableCommand {
             try output.write(try ReportRendering.render(report, as: output.format, options: output.renderOptions(codebook: codebook)))
         }
         if let save { try OutputFile.write(try JSONRendering.render(try SavedModel(fit, groups: model.group)), to: save) }
-        if let residuals, let dataRows { try OutputFile.write(parts: PredictionReport.residualsCSV(dataRows: dataRows, fit.fittedRows()), to: residuals) }
+        if let residuals, let dataRows { try OutputFile.write(PredictionReport.residualsCSV(dataRows: dataRows, fit.fittedColumns()), to: residuals) }
     }
 
     /// A binomial or Poisson fit: the options that apply to them, the others refused in one line.
@@ -179,6 +179,6 @@ struct FitCommand: ParsableCommand {
             clock.finish()
         }
         try output.write(try ReportRendering.render(report, as: output.format, options: output.renderOptions(codebook: codebook)))
-        if let residuals { try OutputFile.write(parts: PredictionReport.residualsCSV(dataRows: prepared.dataRows, fit.fittedRows()), to: residuals) }
+        if let residuals { try OutputFile.write(PredictionReport.residualsCSV(dataRows: prepared.dataRows, fit.fittedRows()), to: residuals) }
     }
 }

@@ -139,20 +139,31 @@ enum OutputFile {
 
     /// Writes the parts one after another, without joining them first (large outputs).
     static func write(parts: [[UInt8]], to output: String?) throws {
+        try write(to: output) { sink in parts.allSatisfy { $0.withUnsafeBytes(sink) } }
+    }
+
+    /// A table of numbers with 15 significant digits, formatted a block at a time as it is written.
+    static func write(_ table: NumericCSV.Table, to output: String?) throws {
+        try write(to: output) { sink in table.write(to: sink) }
+    }
+
+    /// A frame's CSV, formatted a block at a time as it is written.
+    static func write(_ csv: CSVOutput, to output: String?) throws {
+        try write(to: output) { sink in csv.write(to: sink) }
+    }
+
+    /// Writes what `produce` hands its sink, in order (`produce` returns false when the sink did).
+    static func write(to output: String?, _ produce: ((UnsafeRawBufferPointer) -> Bool) -> Bool) throws {
         func writeAll(_ descriptor: Int32) -> Bool {
-            for part in parts {
-                let ok = part.withUnsafeBytes { buffer -> Bool in
-                    var offset = 0
-                    while offset < buffer.count {
-                        let n = Foundation.write(descriptor, buffer.baseAddress! + offset, buffer.count - offset)
-                        if n <= 0 { return false }
-                        offset += n
-                    }
-                    return true
+            produce { buffer in
+                var offset = 0
+                while offset < buffer.count {
+                    let n = Foundation.write(descriptor, buffer.baseAddress! + offset, buffer.count - offset)
+                    if n <= 0 { return false }
+                    offset += n
                 }
-                if !ok { return false }
+                return true
             }
-            return true
         }
         guard let output else {
             _ = writeAll(STDOUT_FILENO)

@@ -31,6 +31,28 @@ struct CSVWriterTests {
         }
     }
 
+    /// The block writer's numbers are byte for byte Swift's shortest form (its fast path takes the
+    /// 15-digit form when that reads back exactly): numbers with few digits, as data has, and full ones.
+    @Test func shortestFormAsSwiftWritesIt() throws {
+        var generator = SystemRandomNumberGenerator()
+        var values: [Double] = [0, -0.0, 1, -1, 0.1, 0.0001, 0.00012, 1e-5, 1.5e-5, 99999999999999.9, 12345678901234.5, 1e15, 123.25]
+        for _ in 0..<TestLevel.count(20_000, thorough: 1_000_000) {
+            let magnitude = Double.random(in: -8...17, using: &generator)
+            let full = (Bool.random(using: &generator) ? 1 : -1) * Foundation.pow(10, magnitude)
+            let digits = Double(Int.random(in: 1...15, using: &generator))
+            let scale = Foundation.pow(10, (digits - magnitude.rounded(.down)).rounded())
+            values.append(full)
+            values.append((full * scale).rounded() / scale)   // few significant digits
+        }
+        let frame = DataFrame(columns: [Column(name: "x", values: .numeric(NumericColumn(values: values, isMissing: values.map { _ in false })))])
+        let lines = String(decoding: CSVWriter().bytes(frame), as: UTF8.self).split(separator: "\n").dropFirst()
+        #expect(lines.count == values.count)
+        for (value, line) in zip(values, lines) {
+            let expected = value == value.rounded() && abs(value) < 1e15 ? String(Int64(value)) : value.description
+            #expect(String(line) == expected, "\(value)")
+        }
+    }
+
     @Test func quotesWhatNeedsQuoting() throws {
         let frame = DataFrame(columns: [
             Column(name: "a,b", values: .text(TextColumn(values: ["x\"y", nil, "NA", " pad", "line\nbreak"]))),
@@ -56,7 +78,10 @@ struct CSVWriterTests {
 struct NumericCSVTests {
     @Test func fifteenDigitsAsPrintf() throws {
         var generator = SystemRandomNumberGenerator()
-        var values: [Double] = [0, 1, -1, 0.5, 123456789012345, 1e-5, 9.99999999999999e14, 0.1, -2.5e-3]
+        // Also the edges: just below 1e15 (rounds up to 1e15 at 15 digits), at 1e-5, ties, whole numbers.
+        var values: [Double] = [0, 1, -1, 0.5, 123456789012345, 1e-5, 9.99999999999999e14, 0.1, -2.5e-3,
+                                999999999999999.9, -999999999999999.9, 99999999999999.99, 1e15, 9.9999999999999999e-6,
+                                1.0000000000000001e-5, 0.125, 2.5, 1e14 + 0.5, 4503599627370495.5, 1234567, -98765432109876]
         for _ in 0..<TestLevel.count(20_000, thorough: 1_000_000) {
             let magnitude = Double.random(in: -8...17, using: &generator)
             values.append((Bool.random(using: &generator) ? 1 : -1) * Foundation.pow(10, magnitude))

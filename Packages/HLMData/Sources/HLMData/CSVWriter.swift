@@ -1,3 +1,5 @@
+import _HLMSupport
+
 /// Writes a ``DataFrame`` as RFC 4180 CSV: a header row, fields quoted when they need it, `NA` for
 /// missing values, numbers in the shortest form that reads back exactly, categorical columns as labels.
 public struct CSVWriter: Sendable {
@@ -8,37 +10,41 @@ public struct CSVWriter: Sendable {
     }
 
     /// The CSV as bytes, built without a String per field (labels quoted once per level).
-    /// `fifteenDigits`: columns written with 15 significant digits (as R's write.csv), much faster.
+    /// `fifteenDigits`: columns written with 15 significant digits (as R's write.csv).
     public func bytes(_ frame: DataFrame, fifteenDigits: Set<String> = []) -> [UInt8] {
-        var output = Array((frame.columnNames.map(Self.quoted).joined(separator: ",") + "\n").utf8)
-        output.reserveCapacity(frame.rowCount * frame.columns.count * 10)
-        // Labels and text quoted once per distinct value.
-        let labels: [[[UInt8]]] = frame.columns.map { column in
-            switch column.values {
-            case .categorical(let c): return c.levels.map { Array(Self.quoted($0).utf8) }
-            case .text(let c): return c.strings.map { Array(Self.quoted($0).utf8) }
-            case .numeric: return []
-            }
-        }
-        let short = frame.columns.map { fifteenDigits.contains($0.name) }
-        let na = Array("NA".utf8)
-        for row in 0..<frame.rowCount {
-            for (k, column) in frame.columns.enumerated() {
-                if k > 0 { output.append(UInt8(ascii: ",")) }
-                switch column.values {
-                case .numeric(let c):
-                    if c.isMissing[row] { output += na } else if short[k] { NumericCSV.append15(c.values[row], to: &output) } else { NumericCSV.append(c.values[row], to: &output) }
-                case .categorical(let c):
-                    let code = c.codes[row]
-                    if code < 0 { output += na } else { output += labels[k][Int(code)] }
-                case .text(let c):
-                    let code = c.codes[row]
-                    if code < 0 { output += na } else { output += labels[k][Int(code)] }
-                }
-            }
-            output.append(UInt8(ascii: "\n"))
-        }
+        var output: [UInt8] = []
+        _ = write(frame, fifteenDigits: fifteenDigits) { output += $0; return true }
         return output
+    }
+
+    /// The CSV handed to `sink` a block of rows at a time, in order, formatted on two threads into
+    /// buffers they reuse (``NumericCSV/write(header:columns:to:)``'s way, for any frame). Stops,
+    /// returning false, when `sink` does.
+    public func write(_ frame: DataFrame, fifteenDigits: Set<String> = [], to sink: (UnsafeRawBufferPointer) -> Bool) -> Bool {
+        let header = Array((frame.columnNames.map(Self.quoted).joined(separator: ",") + "\n").utf8)
+        guard header.withUnsafeBytes(sink) else { return false }
+        let fields = frame.columns.map { FieldSource($0, fifteenDigits: fifteenDigits.contains($0.name)) }
+        let rowWidth = fields.reduce(1) { $0 + $1.width + 1 }, rows = frame.rowCount
+        // Blocks of about 4 MB (a label column's widest label sets a row's room).
+        let block = max(1, min(32_768, (4 << 20) / rowWidth))
+        let buffers = BlockBuffers(count: 2, capacity: block * rowWidth)
+        defer { buffers.release() }
+        return FieldSource.withPointers(fields) { pointers -> Bool in
+            nonisolated(unsafe) let pointers = pointers
+            var start = 0
+            while start < rows {
+                let first = start, threads = rows - start > block ? 2 : 1
+                ParallelWork.run(threads) { k in
+                    let from = first + k * block, to = min(rows, from + block)
+                    buffers.lengths[k] = FieldSource.format(pointers, rows: from..<to, into: buffers.pointers[k])
+                }
+                for k in 0..<threads {
+                    guard sink(UnsafeRawBufferPointer(start: buffers.pointers[k], count: buffers.lengths[k])) else { return false }
+                }
+                start += threads * block
+            }
+            return true
+        }
     }
 
     /// Quotes a field when it holds a comma, quote, line break, surrounding space, or would read as missing.
@@ -47,5 +53,102 @@ public struct CSVWriter: Sendable {
             || text.first?.isWhitespace == true || text.last?.isWhitespace == true
         guard needsQuotes else { return text }
         return "\"" + text.replacing("\"", with: "\"\"") + "\""
+    }
+}
+
+/// One column's fields as ``CSVWriter`` writes them: numbers (shortest exact form, or 15 digits) with
+/// their missing flags, or codes into labels quoted once.
+private struct FieldSource {
+    enum Kind { case shortest, fifteen, labels }
+    let kind: Kind
+    let values: [Double], missing: [Bool], codes: [Int32]
+    /// The labels' quoted bytes one after another, and where each starts (one more than labels).
+    let labelBytes: [UInt8], labelStarts: [Int]
+    /// The most bytes one field takes.
+    let width: Int
+
+    init(_ column: Column, fifteenDigits: Bool) {
+        func labels(_ strings: [String]) -> ([UInt8], [Int]) {
+            var bytes: [UInt8] = [], starts = [0]
+            for label in strings { bytes += Array(CSVWriter.quoted(label).utf8); starts.append(bytes.count) }
+            return (bytes, starts)
+        }
+        switch column.values {
+        case .numeric(let c):
+            (kind, values, missing, codes, labelBytes, labelStarts) = (fifteenDigits ? .fifteen : .shortest, c.values, c.isMissing, [], [], [0])
+            width = NumericCSV.maximumWidth
+        case .categorical(let c):
+            (kind, values, missing, codes) = (.labels, [], [], c.codes)
+            (labelBytes, labelStarts) = labels(c.levels)
+            width = max(2, zip(labelStarts, labelStarts.dropFirst()).map { $1 - $0 }.max() ?? 0)
+        case .text(let c):
+            (kind, values, missing, codes) = (.labels, [], [], c.codes)
+            (labelBytes, labelStarts) = labels(c.strings)
+            width = max(2, zip(labelStarts, labelStarts.dropFirst()).map { $1 - $0 }.max() ?? 0)
+        }
+    }
+
+    /// A column's storage while writing (no array is touched per field: no retain per field).
+    struct Pointers {
+        let kind: Kind
+        let values: UnsafePointer<Double>?, missing: UnsafePointer<Bool>?, codes: UnsafePointer<Int32>?
+        let labelBytes: UnsafePointer<UInt8>?, labelStarts: UnsafePointer<Int>
+    }
+
+    static func withPointers<R>(_ fields: [FieldSource], _ body: (UnsafeBufferPointer<Pointers>) -> R) -> R {
+        func nest(_ k: Int, _ done: inout [Pointers]) -> R {
+            guard k < fields.count else { return done.withUnsafeBufferPointer(body) }
+            let f = fields[k]
+            return f.values.withUnsafeBufferPointer { values in
+                f.missing.withUnsafeBufferPointer { missing in
+                    f.codes.withUnsafeBufferPointer { codes in
+                        f.labelBytes.withUnsafeBufferPointer { labelBytes in
+                            f.labelStarts.withUnsafeBufferPointer { starts in
+                                done.append(Pointers(kind: f.kind, values: values.baseAddress, missing: missing.baseAddress,
+                                                     codes: codes.baseAddress, labelBytes: labelBytes.baseAddress, labelStarts: starts.baseAddress!))
+                                return nest(k + 1, &done)
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        var done: [Pointers] = []
+        return nest(0, &done)
+    }
+
+    /// Rows `rows` into `out` (room for each field's width, a comma and the newline); the bytes written.
+    static func format(_ columns: UnsafeBufferPointer<Pointers>, rows: Range<Int>, into out: UnsafeMutablePointer<UInt8>) -> Int {
+        NumericCSV.Tables.with { tables in
+            var pos = 0
+            for row in rows {
+                for k in columns.indices {
+                    if k > 0 { out[pos] = UInt8(ascii: ","); pos += 1 }
+                    let c = columns[k]
+                    switch c.kind {
+                    case .shortest, .fifteen:
+                        if c.missing![row] {
+                            out[pos] = UInt8(ascii: "N"); out[pos + 1] = UInt8(ascii: "A"); pos += 2
+                        } else if c.kind == .fifteen {
+                            NumericCSV.write15(c.values![row], to: out, &pos, tables)
+                        } else {
+                            NumericCSV.writeShortest(c.values![row], to: out, &pos, tables)
+                        }
+                    case .labels:
+                        let code = Int(c.codes![row])
+                        if code < 0 {
+                            out[pos] = UInt8(ascii: "N"); out[pos + 1] = UInt8(ascii: "A"); pos += 2
+                        } else {
+                            let from = c.labelStarts[code], to = c.labelStarts[code + 1]
+                            (out + pos).update(from: c.labelBytes! + from, count: to - from)
+                            pos += to - from
+                        }
+                    }
+                }
+                out[pos] = UInt8(ascii: "\n")
+                pos += 1
+            }
+            return pos
+        }
     }
 }

@@ -13,31 +13,28 @@ public enum NumericCSV {
 
     /// The CSV in parts (the header, then each thread's rows), to be written one after another.
     public static func parts(header: [String], columns: [[Double]], significantDigits: Int? = nil) -> [[UInt8]] {
-        let rows = columns.first?.count ?? 0
+        // One flat array (column after column): no per-row retain of the column arrays.
+        parts(header: header, columnMajor: columns.flatMap { $0 }, rowCount: columns.first?.count ?? 0,
+              significantDigits: significantDigits)
+    }
+
+    /// The same from the columns one after another in one array (`header.count` columns of `rowCount`),
+    /// for callers that can fill it without forming each column first.
+    public static func parts(header: [String], columnMajor flat: [Double], rowCount rows: Int, significantDigits: Int? = nil) -> [[UInt8]] {
+        precondition(flat.count == header.count * rows, "NumericCSV: \(flat.count) values for \(header.count) columns of \(rows)")
         let head = Array((header.map(CSVWriter.quoted).joined(separator: ",") + "\n").utf8)
         let parts = rows >= 100_000 ? 2 : 1
         let results = ResultSlots(parts)
-        // One flat array (column after column): no per-row retain of the column arrays.
-        let flat = columns.flatMap { $0 }, width = columns.count
+        let width = header.count
         ParallelWork.run(parts) { part in
             let start = rows * part / parts, end = rows * (part + 1) / parts
             if significantDigits == 15 {
-                // Straight into a buffer of the largest size the rows can take (32 bytes a number).
-                let capacity = (end - start) * width * 32 + 1
-                let out = [UInt8](unsafeUninitializedCapacity: capacity) { buffer, count in
-                    var pos = 0
-                    let base = buffer.baseAddress!
-                    flat.withUnsafeBufferPointer { values in
-                        for row in start..<end {
-                            for k in 0..<width {
-                                if k > 0 { base[pos] = UInt8(ascii: ","); pos += 1 }
-                                write15(values[k * rows + row], to: base, &pos)
-                            }
-                            base[pos] = UInt8(ascii: "\n")
-                            pos += 1
-                        }
+                // Straight into a buffer of the largest size the rows can take.
+                let out = [UInt8](unsafeUninitializedCapacity: (end - start) * width * maximumWidth + 1) { buffer, count in
+                    count = flat.withUnsafeBufferPointer { values in
+                        let columns = (0..<width).map { UnsafePointer(values.baseAddress! + $0 * rows) }
+                        return columns.withUnsafeBufferPointer { format15($0, rows: start..<end, into: buffer.baseAddress!) }
                     }
-                    count = pos
                 }
                 results.set(part, out)
                 return
@@ -56,6 +53,71 @@ public enum NumericCSV {
             results.set(part, out)
         }
         return [head] + (0..<parts).map { results.get($0) }
+    }
+
+    /// The most bytes ``write15`` writes for one number.
+    static let maximumWidth = 32
+
+    /// Rows `rows` of `columns` with 15 significant digits into `out` (room for ``maximumWidth``
+    /// bytes a number); returns the bytes written.
+    static func format15(_ columns: UnsafeBufferPointer<UnsafePointer<Double>>, rows: Range<Int>,
+                         into out: UnsafeMutablePointer<UInt8>) -> Int {
+        Tables.with { tables in
+            var pos = 0
+            for row in rows {
+                for k in columns.indices {
+                    if k > 0 { out[pos] = UInt8(ascii: ","); pos += 1 }
+                    write15(columns[k][row], to: out, &pos, tables)
+                }
+                out[pos] = UInt8(ascii: "\n")
+                pos += 1
+            }
+            return pos
+        }
+    }
+
+    /// The CSV with 15 significant digits handed to `sink` a block at a time, in order: the two
+    /// threads format the next two blocks of 32,768 rows into two buffers they reuse while `sink`
+    /// takes the last ones (no buffer the size of the output: a million rows' 80 MB were as many page
+    /// faults as the formatting took). Stops, returning false, when `sink` does.
+    public static func write(header: [String], columns: [[Double]], to sink: (UnsafeRawBufferPointer) -> Bool) -> Bool {
+        precondition(columns.count == header.count && columns.allSatisfy { $0.count == columns.first?.count },
+                     "NumericCSV: \(columns.count) columns of unequal length for \(header.count) names")
+        let head = Array((header.map(CSVWriter.quoted).joined(separator: ",") + "\n").utf8)
+        guard head.withUnsafeBytes(sink) else { return false }
+        let rows = columns.first?.count ?? 0, block = 32_768
+        let buffers = BlockBuffers(count: 2, capacity: block * max(columns.count, 1) * maximumWidth + 1)
+        defer { buffers.release() }
+        return withColumnPointers(columns) { pointers -> Bool in
+            nonisolated(unsafe) let pointers = pointers
+            var start = 0
+            while start < rows {
+                let first = start, threads = rows - start > block ? 2 : 1
+                ParallelWork.run(threads) { k in
+                    let from = first + k * block, to = min(rows, from + block)
+                    buffers.lengths[k] = format15(pointers, rows: from..<to, into: buffers.pointers[k])
+                }
+                for k in 0..<threads {
+                    guard sink(UnsafeRawBufferPointer(start: buffers.pointers[k], count: buffers.lengths[k])) else { return false }
+                }
+                start += threads * block
+            }
+            return true
+        }
+    }
+
+    /// Each column's storage, for `body`'s duration.
+    static func withColumnPointers<R>(_ columns: [[Double]], _ body: (UnsafeBufferPointer<UnsafePointer<Double>>) -> R) -> R {
+        func nest(_ k: Int, _ pointers: inout [UnsafePointer<Double>]) -> R {
+            guard k < columns.count else { return pointers.withUnsafeBufferPointer(body) }
+            return columns[k].withUnsafeBufferPointer { column in
+                // An empty column's base address may be nil: no row reads it.
+                pointers.append(column.baseAddress ?? UnsafePointer(bitPattern: 8)!)
+                return nest(k + 1, &pointers)
+            }
+        }
+        var pointers: [UnsafePointer<Double>] = []
+        return nest(0, &pointers)
     }
 
     @inline(__always)
@@ -90,9 +152,10 @@ extension NumericCSV {
 
     /// ⌊log₁₀ v⌋ from the binary exponent, corrected by one comparison (for 1e-20 < v < 1e20).
     @inline(__always)
-    static func decimalExponent(_ v: Double) -> Int {
-        var e = Int((Double(v.exponent) * 0.30102999566398120).rounded(.down))
-        let p = e >= 0 ? powers[e] : inversePowers[-e]
+    static func decimalExponent(_ v: Double, _ tables: Tables) -> Int {
+        // ⌊e₂ · log₁₀ 2⌋ in integers (78913 / 2¹⁸ ≈ log₁₀ 2; off by at most one, which the comparison fixes).
+        var e = (Int(v.exponent) &* 78913) >> 18
+        let p = e >= 0 ? tables.powers[e] : tables.inversePowers[-e]
         if v >= p * 10 { e += 1 } else if v < p { e -= 1 }
         return e
     }
@@ -101,11 +164,12 @@ extension NumericCSV {
     /// spacing is 1/8, so the rounded product alone misrounds one number in five; the product's exact
     /// error (a fused multiply-add, 10^k being exact) settles it, as printf's exact decimal does.
     @inline(__always)
-    static func scaledRounded(_ v: Double, _ k: Int) -> Double {
-        let scale = powers[k]
+    static func scaledRounded(_ v: Double, _ k: Int, _ tables: Tables) -> Double {
+        let scale = tables.powers[k]
         let p = v * scale
         let error = Foundation.fma(v, scale, -p)
-        var r = p.rounded()
+        // 0 ≤ p < 2⁵²: adding and removing 2⁵² rounds to an integer in one instruction each.
+        var r = (p + 0x1p52) - 0x1p52
         let d = (p - r) + error
         if d > 0.5 { r += 1 } else if d < -0.5 { r -= 1 } else if d == 0.5 || d == -0.5 {
             // An exact tie: to even, as printf.
@@ -115,60 +179,131 @@ extension NumericCSV {
         return r
     }
 
-    /// ``append15`` into a buffer with room (at most 32 bytes).
+    /// The lookup tables' storage, taken once per block of rows (a global's every use checks that it
+    /// is initialised).
+    struct Tables {
+        let pairs: UnsafePointer<UInt8>, powers: UnsafePointer<Double>, inversePowers: UnsafePointer<Double>
+
+        static func with<R>(_ body: (Tables) -> R) -> R {
+            digitPairs.withUnsafeBufferPointer { pairs in
+                NumericCSV.powers.withUnsafeBufferPointer { powers in
+                    NumericCSV.inversePowers.withUnsafeBufferPointer { inverse in
+                        body(Tables(pairs: pairs.baseAddress!, powers: powers.baseAddress!, inversePowers: inverse.baseAddress!))
+                    }
+                }
+            }
+        }
+    }
+
+    /// "00" to "99": two digits a lookup (a division by 100 instead of two by 10).
+    static let digitPairs: [UInt8] = (0..<100).flatMap { [UInt8(ascii: "0") + UInt8($0 / 10), UInt8(ascii: "0") + UInt8($0 % 10)] }
+
+    /// The four digits of `n` < 10,000 at `d`, leading zeros included.
     @inline(__always)
-    static func write15(_ x: Double, to out: UnsafeMutablePointer<UInt8>, _ pos: inout Int) {
-        let v = abs(x)
-        // Whole numbers (row numbers, counts) straight into the buffer: no allocation per number.
-        if x.isFinite, x == x.rounded(), v < 1e15 {
-            var n = Int64(v)
-            if x < 0 && n != 0 { out[pos] = UInt8(ascii: "-"); pos += 1 }
+    static func fourDigits(_ n: UInt64, _ d: UnsafeMutablePointer<UInt8>, _ pairs: UnsafePointer<UInt8>) {
+        let high = Int(n / 100), low = Int(n % 100)
+        d[0] = pairs[2 * high]; d[1] = pairs[2 * high + 1]
+        d[2] = pairs[2 * low]; d[3] = pairs[2 * low + 1]
+    }
+
+    /// The sixteen digits of `n` < 10¹⁶ at `d`, leading zeros included: four blocks of four.
+    @inline(__always)
+    static func sixteenDigits(_ n: UInt64, _ d: UnsafeMutablePointer<UInt8>, _ pairs: UnsafePointer<UInt8>) {
+        let high = n / 100_000_000, low = n % 100_000_000
+        fourDigits(high / 10_000, d, pairs); fourDigits(high % 10_000, d + 4, pairs)
+        fourDigits(low / 10_000, d + 8, pairs); fourDigits(low % 10_000, d + 12, pairs)
+    }
+
+    /// ``append15`` into a buffer with room (at most 32 bytes); `pairs` is ``digitPairs``' storage.
+    @inline(__always)
+    static func write15(_ x: Double, to out: UnsafeMutablePointer<UInt8>, _ pos: inout Int, _ tables: Tables) {
+        let v = abs(x), pairs = tables.pairs
+        // Whole numbers (row numbers, counts) straight into the buffer (`v < 1e15` is false for NaN).
+        if v < 1e15, Double(Int64(v)) == v {
+            if x < 0 && v != 0 { out[pos] = UInt8(ascii: "-"); pos += 1 }
             var digits: (UInt64, UInt64) = (0, 0)
-            var count = 0
-            withUnsafeMutableBytes(of: &digits) { d in
-                repeat { d[count] = UInt8(truncatingIfNeeded: n % 10) &+ UInt8(ascii: "0"); n /= 10; count += 1 } while n > 0
-                for i in stride(from: count - 1, through: 0, by: -1) { out[pos] = d[i]; pos += 1 }
+            withUnsafeMutableBytes(of: &digits) { raw in
+                let d = raw.baseAddress!.assumingMemoryBound(to: UInt8.self)
+                sixteenDigits(UInt64(v), d, pairs)
+                var first = 0
+                while first < 15 && d[first] == UInt8(ascii: "0") { first += 1 }
+                for i in first..<16 { out[pos] = d[i]; pos += 1 }
             }
             return
         }
-        guard x.isFinite, x != 0, v >= 1e-5, v < 1e15, x != x.rounded() else {
+        guard x.isFinite, v >= 1e-5, v < 1e15 else {
             var bytes: [UInt8] = []
-            if x == x.rounded() && v < 1e15 && x.isFinite { append(x, to: &bytes) } else { append15(x, to: &bytes) }
+            append15(x, to: &bytes)
             for b in bytes { out[pos] = b; pos += 1 }
             return
         }
-        var e = decimalExponent(v)
-        var m = scaledRounded(v, 14 - e)
-        if m >= 1e15 { e += 1; m = scaledRounded(v, 14 - e) }
-        if m < 1e14 { e -= 1; m = scaledRounded(v, 14 - e) }
+        var e = decimalExponent(v, tables)
+        var m = scaledRounded(v, 14 - e, tables)
+        // (Rounding up to 10¹⁵ below 10¹⁵, e would be 15: the shortest form then.)
+        if m >= 1e15 {
+            guard e < 14 else {
+                // Just below 10¹⁵, rounding up to it: printf's 1e+15, written whole.
+                if x < 0 { out[pos] = UInt8(ascii: "-"); pos += 1 }
+                out[pos] = UInt8(ascii: "1"); pos += 1
+                for _ in 0..<15 { out[pos] = UInt8(ascii: "0"); pos += 1 }
+                return
+            }
+            e += 1; m = scaledRounded(v, 14 - e, tables)
+        }
+        if m < 1e14 { e -= 1; m = scaledRounded(v, 14 - e, tables) }
         guard e >= -5, e <= 14 else {
             var bytes: [UInt8] = []
             append(x, to: &bytes)
             for b in bytes { out[pos] = b; pos += 1 }
             return
         }
-        var n = UInt64(m)
         var digits: (UInt64, UInt64) = (0, 0)
-        withUnsafeMutableBytes(of: &digits) { d in
-            for i in stride(from: 14, through: 0, by: -1) {
-                d[i] = UInt8(truncatingIfNeeded: n % 10) &+ UInt8(ascii: "0")
-                n /= 10
-            }
-            var last = 14
-            while last > 0 && d[last] == UInt8(ascii: "0") { last -= 1 }
+        withUnsafeMutableBytes(of: &digits) { raw in
+            // Sixteen digits of m < 10¹⁵: a leading zero, then the fifteen significant ones at 1...15.
+            let d = raw.baseAddress!.assumingMemoryBound(to: UInt8.self)
+            sixteenDigits(UInt64(m), d, pairs)
+            var last = 15
+            while last > 1 && d[last] == UInt8(ascii: "0") { last -= 1 }
             if x < 0 { out[pos] = UInt8(ascii: "-"); pos += 1 }
             if e >= 0 {
-                for i in 0...e { out[pos] = d[i]; pos += 1 }
-                if last > e {
+                for i in 1...(e + 1) { out[pos] = d[i]; pos += 1 }
+                if last > e + 1 {
                     out[pos] = UInt8(ascii: "."); pos += 1
-                    for i in (e + 1)...last { out[pos] = d[i]; pos += 1 }
+                    for i in (e + 2)...last { out[pos] = d[i]; pos += 1 }
                 }
             } else {
                 out[pos] = UInt8(ascii: "0"); out[pos + 1] = UInt8(ascii: "."); pos += 2
                 for _ in 0..<(-e - 1) { out[pos] = UInt8(ascii: "0"); pos += 1 }
-                for i in 0...last { out[pos] = d[i]; pos += 1 }
+                for i in 1...last { out[pos] = d[i]; pos += 1 }
             }
         }
+    }
+
+    /// `x` in the shortest form that reads back exactly, as ``append(_:to:)`` writes it, into a buffer
+    /// with room: when 15 significant digits read back exactly (data read from a file mostly has
+    /// fewer), those digits with trailing zeros dropped are the shortest form, written without a
+    /// String; otherwise Swift's own shortest form.
+    @inline(__always)
+    static func writeShortest(_ x: Double, to out: UnsafeMutablePointer<UInt8>, _ pos: inout Int, _ tables: Tables) {
+        let v = abs(x)
+        // (Swift writes numbers below 1e-4 with an exponent: those take the String path.)
+        if v >= 1e-4, v < 1e14, Double(Int64(v)) != v {
+            var e = decimalExponent(v, tables)
+            var m = scaledRounded(v, 14 - e, tables)
+            if m >= 1e15 { e += 1; m = scaledRounded(v, 14 - e, tables) }
+            if m < 1e14 { e -= 1; m = scaledRounded(v, 14 - e, tables) }
+            // m and 10^k are exact, so the quotient is the decimal's correctly rounded double. Two
+            // decimals of 15 digits are further apart than a double's spacing, so when this one reads
+            // back as v it is the shortest (a shorter one would be this one with zeros).
+            if e >= -4, e <= 13, m < 1e15, m / tables.powers[14 - e] == v {
+                return write15(x, to: out, &pos, tables)
+            }
+        } else if v < 1e15, Double(Int64(v)) == v {
+            return write15(x, to: out, &pos, tables)
+        }
+        var bytes: [UInt8] = []
+        append(x, to: &bytes)
+        for b in bytes { out[pos] = b; pos += 1 }
     }
 
     /// `x` with 15 significant digits, trailing zeros dropped: digits from one scaled rounding, no
@@ -177,11 +312,17 @@ extension NumericCSV {
     static func append15(_ x: Double, to out: inout [UInt8]) {
         guard x.isFinite, x != 0, x != x.rounded() || abs(x) >= 1e15 else { return append(x, to: &out) }
         let v = abs(x)
-        var e = Int(Foundation.floor(Foundation.log10(v)))
-        guard e >= -5, e <= 14 else { return append(x, to: &out) }
-        var m = scaledRounded(v, 14 - e)
-        if m >= 1e15 { e += 1; guard e <= 14 else { return append(x, to: &out) }; m = scaledRounded(v, 14 - e) }
-        if m < 1e14 { e -= 1; guard e >= -5 else { return append(x, to: &out) }; m = scaledRounded(v, 14 - e) }
+        // (The band by value, not by the estimate: log10 of a number just below 1e-5 rounds to -5.)
+        guard v >= 1e-5, v < 1e15 else { return append(x, to: &out) }
+        let estimate = max(-5, min(14, Int(Foundation.floor(Foundation.log10(v)))))
+        let scaled = Tables.with { tables -> (Int, Double)? in
+            var e = estimate, m = scaledRounded(v, 14 - e, tables)
+            if m >= 1e15 { e += 1; guard e <= 14 else { return (15, 1e14) /* 10¹⁵ whole: sixteen digits */ }; m = scaledRounded(v, 14 - e, tables) }
+            if m < 1e14 { e -= 1; guard e >= -5 else { return nil }; m = scaledRounded(v, 14 - e, tables) }
+            return (e, m)
+        }
+        guard let scaled else { return append(x, to: &out) }
+        let (e, m) = scaled
         var digits: (UInt64, UInt64) = (0, 0)   // 16 bytes of stack for the 15 digits
         withUnsafeMutableBytes(of: &digits) { digits in
             var n = UInt64(m)
@@ -206,6 +347,43 @@ extension NumericCSV {
                 for i in 0...last { out.append(zero + digits[i]) }
             }
         }
+    }
+}
+
+extension NumericCSV {
+    /// Columns of numbers to be written with 15 significant digits (the residuals file).
+    public struct Table: Sendable {
+        public let header: [String]
+        public let columns: [[Double]]
+
+        public init(header: [String], columns: [[Double]]) {
+            precondition(columns.count == header.count && columns.allSatisfy { $0.count == columns.first?.count },
+                         "NumericCSV.Table: \(columns.count) columns of unequal length for \(header.count) names")
+            (self.header, self.columns) = (header, columns)
+        }
+
+        /// The CSV in parts (``NumericCSV/parts(header:columns:significantDigits:)``).
+        public func parts() -> [[UInt8]] { NumericCSV.parts(header: header, columns: columns, significantDigits: 15) }
+
+        /// The CSV a block at a time (``NumericCSV/write(header:columns:to:)``).
+        public func write(to sink: (UnsafeRawBufferPointer) -> Bool) -> Bool { NumericCSV.write(header: header, columns: columns, to: sink) }
+    }
+}
+
+/// The writers' reused blocks: allocated once, each filled by one thread at a time.
+final class BlockBuffers: @unchecked Sendable {
+    let pointers: [UnsafeMutablePointer<UInt8>]
+    var lengths: UnsafeMutablePointer<Int>
+
+    init(count: Int, capacity: Int) {
+        pointers = (0..<count).map { _ in UnsafeMutablePointer<UInt8>.allocate(capacity: capacity) }
+        lengths = .allocate(capacity: count)
+        lengths.initialize(repeating: 0, count: count)
+    }
+
+    func release() {
+        for pointer in pointers { pointer.deallocate() }
+        lengths.deallocate()
     }
 }
 

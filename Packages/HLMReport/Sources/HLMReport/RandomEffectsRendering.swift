@@ -65,7 +65,7 @@ public struct PredictionReport: Sendable, Encodable {
     }
 
     /// NEW.csv's columns, then `fit` (and `se`, `lower`, `upper` with an interval).
-    public static func csv(_ frame: DataFrame, _ predictions: [PredictedValue], interval: Bool) -> [UInt8] {
+    public static func csv(_ frame: DataFrame, _ predictions: [PredictedValue], interval: Bool) -> CSVOutput {
         var out = frame
         out.setColumn(Column(name: "fit", values: .numeric(NumericColumn(predictions.map(\.fit)))))
         if interval {
@@ -74,29 +74,36 @@ public struct PredictionReport: Sendable, Encodable {
             out.setColumn(Column(name: "upper", values: .numeric(NumericColumn(predictions.map { $0.upper ?? .nan }))))
         }
         // NEW.csv's own columns as they were; the predictions with 15 significant digits, as R's write.csv.
-        return CSVWriter().bytes(out, fifteenDigits: ["fit", "se", "lower", "upper"])
+        return CSVOutput(out, fifteenDigits: ["fit", "se", "lower", "upper"])
     }
 
-    /// `fit --residuals`: `row`, `fitted`, `residual`, `fittedMarginal`, `residualMarginal`, in file order.
-    /// `fit --residuals` of a binomial or Poisson fit: the same columns on the response scale, then
-    /// `pearson` and `deviance` residuals.
-    public static func residualsCSV(dataRows: [Int], _ rows: [GeneralizedFittedRow]) -> [[UInt8]] {
+    /// `fit --residuals` of a binomial or Poisson fit: the linear fit's columns on the response scale,
+    /// then `pearson` and `deviance` residuals.
+    public static func residualsCSV(dataRows: [Int], _ rows: [GeneralizedFittedRow]) -> NumericCSV.Table {
         let sorted = zip(dataRows, dataRows.dropFirst()).allSatisfy { $0 < $1 }
         let order = sorted ? Array(dataRows.indices) : dataRows.indices.sorted { dataRows[$0] < dataRows[$1] }
-        return NumericCSV.parts(header: ["row", "fitted", "residual", "fittedMarginal", "residualMarginal", "pearson", "deviance"], columns: [
+        let columns: [[Double]] = [
             order.map { Double(dataRows[$0]) }, order.map { rows[$0].fitted }, order.map { rows[$0].residual },
             order.map { rows[$0].fittedMarginal }, order.map { rows[$0].residualMarginal }, order.map { rows[$0].pearson },
             order.map { rows[$0].deviance },
-        ], significantDigits: 15)
+        ]
+        return NumericCSV.Table(header: ["row", "fitted", "residual", "fittedMarginal", "residualMarginal", "pearson", "deviance"],
+                                columns: columns)
     }
 
-    public static func residualsCSV(dataRows: [Int], _ rows: [FittedRow]) -> [[UInt8]] {
+    /// `fit --residuals`: `row`, `fitted`, `residual`, `fittedMarginal`, `residualMarginal`, in file order.
+    public static func residualsCSV(dataRows: [Int], _ fitted: FittedColumns) -> NumericCSV.Table {
+        let header = ["row", "fitted", "residual", "fittedMarginal", "residualMarginal"]
+        let columns = [dataRows.map(Double.init), fitted.fitted, fitted.residual, fitted.fittedMarginal, fitted.residualMarginal]
         // The design's rows are in file order already (filters and missing values only remove rows).
-        let sorted = zip(dataRows, dataRows.dropFirst()).allSatisfy { $0 < $1 }
-        let order = sorted ? Array(dataRows.indices) : dataRows.indices.sorted { dataRows[$0] < dataRows[$1] }
-        return NumericCSV.parts(header: ["row", "fitted", "residual", "fittedMarginal", "residualMarginal"], columns: [
-            order.map { Double(dataRows[$0]) }, order.map { rows[$0].fitted }, order.map { rows[$0].residual },
-            order.map { rows[$0].fittedMarginal }, order.map { rows[$0].residualMarginal },
-        ], significantDigits: 15)
+        guard !zip(dataRows, dataRows.dropFirst()).allSatisfy({ $0 < $1 }) else { return NumericCSV.Table(header: header, columns: columns) }
+        let order = dataRows.indices.sorted { dataRows[$0] < dataRows[$1] }
+        return NumericCSV.Table(header: header, columns: columns.map { column in order.map { column[$0] } })
+    }
+
+    /// The same from rows (a streamed block's).
+    public static func residualsCSV(dataRows: [Int], _ rows: [FittedRow]) -> NumericCSV.Table {
+        residualsCSV(dataRows: dataRows, FittedColumns(fitted: rows.map(\.fitted), residual: rows.map(\.residual),
+                                                       fittedMarginal: rows.map(\.fittedMarginal), residualMarginal: rows.map(\.residualMarginal)))
     }
 }

@@ -3,83 +3,33 @@ import HLMFormula
 extension FactorSolution {
     /// Every group's conditional covariance Var(b | y) = σ² Λ_k [(L_Z L_Z')⁻¹]_g Λ_k' for every term
     /// (lme4's `ranef(condVar = TRUE)`): the needed q×q blocks of the inverse, without forming it. With
-    /// L_Z = [L₁₁ 0; L₂₁ L_rr] (the factor's random-effects part), a first-term block is
-    /// L₁₁,j⁻ᵀL₁₁,j⁻¹ + W_j'W_j with W_j = L_rr⁻¹ (L₂₁,j L₁₁,j⁻¹), and a further term's block is
-    /// read off L_rr⁻ᵀ L_rr⁻¹. Per term in design order, per group, flattened q×q (column-major).
+    /// L_Z = [L₁₁ 0; L₂₁ L_rr] (the factor's random-effects part) and S⁻¹ = (L_rr L_rr')⁻¹, a further
+    /// term's block is read off S⁻¹, and a first-term block is L₁₁,j⁻ᵀL₁₁,j⁻¹ + M_j'S⁻¹M_j with
+    /// M_j = L₂₁,j L₁₁,j⁻¹ over the few further-term rows of its panel. S⁻¹ comes from LAPACK's dpotri
+    /// on the dense factor, or on the sparse factor's own pattern (which holds every entry needed).
+    /// Per term in design order, per group, flattened q×q (column-major).
     public func allConditionalCovariances(_ deviance: ProfiledDeviance) -> [[[Double]]] {
         if let single = conditionalVariances(deviance) { return single }
         _ = deviance.evaluate(theta, keepingBlocks: true)
-        if let sparse = deviance.factor.sparse { return sparseConditionalCovariances(deviance, sparse) }
-        let factor = deviance.factor, products = deviance.products, design = deviance.design
-        let r = factor.r, zRest = factor.zRest, q1 = factor.q1
-        // L_rr⁻¹ (lower triangular, zRest × zRest), column by column.
+        let factor = deviance.factor
+        if let sparse = factor.sparse {
+            let inverse = sparse.inverseOnPattern()
+            return conditionalCovariances(deviance) { a, b in
+                sparse.position(row: max(a, b), column: min(a, b)).map { inverse[$0] } ?? 0
+            }
+        }
+        // L_rr (the leading zRest × zRest of the further-term factor, stored with leading dimension r).
+        let r = factor.r, zRest = factor.zRest
         var inverse = [Double](repeating: 0, count: zRest * zRest)
-        for column in 0..<zRest {
-            var e = [Double](repeating: 0, count: zRest - column)
-            e[0] = 1
-            // Forward solve on the trailing block from `column` on (the rows above are zero).
-            for i in 0..<e.count {
-                var s = e[i]
-                for k in 0..<i { s -= factor.l22[(column + i) + (column + k) * r] * e[k] }
-                e[i] = s / factor.l22[(column + i) + (column + i) * r]
-            }
-            for i in 0..<e.count { inverse[(column + i) + column * zRest] = e[i] }
-        }
-        var result = [[[Double]]](repeating: [], count: design.randomTerms.count)
-        for (position, k) in products.order.enumerated() {
-            let term = design.randomTerms[k], q = term.termCount
-            let lambda = deviance.parameters.lambda(theta, term: k)!
-            var blocks: [[Double]] = []
-            blocks.reserveCapacity(term.groupCount)
-            for g in 0..<term.groupCount {
-                var block = [Double](repeating: 0, count: q * q)
-                if position == 0 {
-                    // L₁₁,j⁻¹ (q₁ × q₁), then M = L₂₁,j L₁₁,j⁻¹ over the panel's random-effects rows.
-                    let base = g * q1 * q1
-                    let l11Inverse = Self.inverseOfBlock(factor.l11, offset: base, q1)
-                    block = TriangularSolve.gram(l11Inverse, rows: q1, columns: q1, scale: 1)
-                    let first = products.panelStart[g], height = products.panelStart[g + 1] - first
-                    let panel = products.panelValueStart[g]
-                    let rows = (0..<(height - 1)).filter { Int(products.panelRows[first + $0]) < zRest }
-                    if !rows.isEmpty {
-                        // W = L_rr⁻¹ M, zRest × q₁; only rows from the smallest panel row on are nonzero.
-                        var w = [Double](repeating: 0, count: zRest * q1)
-                        for c in 0..<q1 {
-                            for a in rows {
-                                let row = Int(products.panelRows[first + a])
-                                var m = 0.0
-                                for t in 0..<q1 { m += factor.l21[panel + t * height + a] * l11Inverse[t + c * q1] }
-                                guard m != 0 else { continue }
-                                for i in row..<zRest { w[i + c * zRest] += inverse[i + row * zRest] * m }
-                            }
-                        }
-                        let extra = TriangularSolve.gram(w, rows: zRest, columns: q1, scale: 1)
-                        for i in 0..<(q1 * q1) { block[i] += extra[i] }
-                    }
-                } else {
-                    let offset = products.restOffsets[position - 1] + g * q
-                    for a in 0..<q { for b in 0..<q {
-                        var s = 0.0
-                        for i in max(offset + a, offset + b)..<zRest { s += inverse[i + (offset + a) * zRest] * inverse[i + (offset + b) * zRest] }
-                        block[a + b * q] = s
-                    } }
-                }
-                blocks.append(scaledByLambda(block, lambda, q))
-            }
-            result[k] = blocks
-        }
-        return result
+        for j in 0..<zRest { for i in j..<zRest { inverse[i + j * zRest] = factor.l22[i + j * r] } }
+        // (L_rr L_rr' = Λ'Z'ZΛ + I restricted is positive definite: dpotri fails only on non-finite input.)
+        if !DenseCholesky.invertFromFactor(&inverse, n: zRest) { inverse = [Double](repeating: .nan, count: zRest * zRest) }
+        return conditionalCovariances(deviance) { a, b in inverse[a + b * zRest] }
     }
 
-    /// `allConditionalCovariances` on the sparse factor (scalar further terms): the entries of S_zz⁻¹
-    /// on its own pattern hold every block needed, a further term's diagonal and, for a first-term
-    /// group, M'S_zz⁻¹M over the further-term rows of its panel (M = L₂₁,j L₁₁,j⁻¹).
-    func sparseConditionalCovariances(_ deviance: ProfiledDeviance, _ sparse: SparseRestFactor) -> [[[Double]]] {
+    /// The blocks of ``allConditionalCovariances(_:)`` from the entries of S⁻¹ (`entry(a, b)`, further-term rows).
+    func conditionalCovariances(_ deviance: ProfiledDeviance, entry: (Int, Int) -> Double) -> [[[Double]]] {
         let factor = deviance.factor, products = deviance.products, design = deviance.design, q1 = factor.q1
-        let inverse = sparse.inverseOnPattern()
-        func entry(_ a: Int, _ b: Int) -> Double {
-            sparse.position(row: max(a, b), column: min(a, b)).map { inverse[$0] } ?? 0
-        }
         var result = [[[Double]]](repeating: [], count: design.randomTerms.count)
         for (position, k) in products.order.enumerated() {
             let term = design.randomTerms[k], q = term.termCount
@@ -97,10 +47,11 @@ extension FactorSolution {
                     let m = rows.map { a in (0..<q1).map { c in
                         (0..<q1).reduce(0.0) { $0 + factor.l21[panel + $1 * height + a] * l11Inverse[$1 + c * q1] }
                     } }
+                    let rowIndex = rows.map { Int(products.panelRows[first + $0]) }
                     for c in 0..<q1 { for d in 0..<q1 {
                         var s = 0.0
-                        for (x, a) in rows.enumerated() { for (y, b) in rows.enumerated() {
-                            s += m[x][c] * entry(Int(products.panelRows[first + a]), Int(products.panelRows[first + b])) * m[y][d]
+                        for x in rows.indices { for y in rows.indices {
+                            s += m[x][c] * entry(rowIndex[x], rowIndex[y]) * m[y][d]
                         } }
                         block[c + d * q1] += s
                     } }

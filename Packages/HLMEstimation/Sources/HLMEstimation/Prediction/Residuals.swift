@@ -8,14 +8,32 @@ public struct FittedRow: Sendable, Codable, Equatable {
     public var residualMarginal: Double
 }
 
+/// Every row's fitted values and residuals as columns (the residuals file's, without a row's struct).
+public struct FittedColumns: Sendable, Equatable {
+    public var fitted: [Double]
+    public var residual: [Double]
+    public var fittedMarginal: [Double]
+    public var residualMarginal: [Double]
+
+    public init(fitted: [Double], residual: [Double], fittedMarginal: [Double], residualMarginal: [Double]) {
+        (self.fitted, self.residual, self.fittedMarginal, self.residualMarginal) = (fitted, residual, fittedMarginal, residualMarginal)
+    }
+
+    /// The columns as rows.
+    public var rows: [FittedRow] {
+        fitted.indices.map { FittedRow(fitted: fitted[$0], residual: residual[$0], fittedMarginal: fittedMarginal[$0], residualMarginal: residualMarginal[$0]) }
+    }
+}
+
 extension LinearMixedModel {
     /// Per row used, in the design's order: lme4's `fitted()`/`residuals()` and the marginal ones
     /// (`predict(re.form = NA)`). Offsets are included; with prior weights, on the response's own scale.
-    public func fittedRows() -> [FittedRow] {
+    public func fittedRows() -> [FittedRow] { fittedColumns().rows }
+
+    /// ``fittedRows()`` as columns.
+    public func fittedColumns() -> FittedColumns {
         let n = design.observationCount, p = beta.count
         let root = design.weights?.map { $0.squareRoot() }
-        var rows = [FittedRow]()
-        rows.reserveCapacity(n)
         let x = design.x.values
         var marginal = [Double](repeating: 0, count: n)
         for a in 0..<p {
@@ -39,12 +57,20 @@ extension LinearMixedModel {
                 }
             }
         }
+        let y = design.y
+        guard design.weights != nil || design.offset != nil else {
+            return FittedColumns(fitted: conditional, residual: (0..<n).map { y[$0] - conditional[$0] },
+                                 fittedMarginal: marginal, residualMarginal: (0..<n).map { y[$0] - marginal[$0] })
+        }
+        var columns = FittedColumns(fitted: conditional, residual: y, fittedMarginal: marginal, residualMarginal: y)
         for i in 0..<n {
             let scale = root?[i] ?? 1, shift = design.offset?[i] ?? 0
-            let y = design.y[i] / scale + shift
-            let fitted = conditional[i] / scale + shift, fittedMarginal = marginal[i] / scale + shift
-            rows.append(FittedRow(fitted: fitted, residual: y - fitted, fittedMarginal: fittedMarginal, residualMarginal: y - fittedMarginal))
+            let response = y[i] / scale + shift
+            columns.fitted[i] = conditional[i] / scale + shift
+            columns.fittedMarginal[i] = marginal[i] / scale + shift
+            columns.residual[i] = response - columns.fitted[i]
+            columns.residualMarginal[i] = response - columns.fittedMarginal[i]
         }
-        return rows
+        return columns
     }
 }

@@ -68,23 +68,33 @@ public struct SavedModel: Sendable, Codable, Equatable {
     /// Reads and checks a model file; every problem is one line naming the file.
     public static func read(_ path: String) throws(SavedModelError) -> SavedModel {
         guard let data = FileManager.default.contents(atPath: path) else { throw .cannotRead(path) }
-        // The schema and version first, so that a file from the future is named as such.
+        // The schema and version decide the message (a file from the future is named as such): read
+        // on their own only when the whole does not decode, or it is not this schema or version.
         struct Header: Decodable { var schema: String?; var version: Int? }
+        let whole = Result { try JSONDecoder().decode(SavedModel.self, from: data) }
+        if case .success(let model) = whole, model.schema == schemaName, model.version == currentVersion {
+            try model.checked(path)
+            return model
+        }
         guard let header = try? JSONDecoder().decode(Header.self, from: data), header.schema == schemaName, let version = header.version else {
             throw .notAModel(path)
         }
         guard version <= currentVersion else { throw .newerVersion(path, version, currentVersion) }
         let model: SavedModel
-        do {
-            model = try JSONDecoder().decode(SavedModel.self, from: data)
-        } catch {
-            throw .corrupt(path, Self.describe(error))
+        switch whole {
+        case .success(let decoded): model = decoded
+        case .failure(let error): throw .corrupt(path, Self.describe(error))
         }
-        if let checksum = model.checksum, checksum != model.contentChecksum {
+        try model.checked(path)
+        return model
+    }
+
+    /// The checksum, then the content's own checks.
+    private func checked(_ path: String) throws(SavedModelError) {
+        if let checksum, checksum != contentChecksum {
             throw .corrupt(path, "its checksum does not match its content (edited or corrupted)")
         }
-        try model.validate(path)
-        return model
+        try validate(path)
     }
 
     /// The checksum of everything but the checksum: the sorted JSON of the content, which reads back exactly.
