@@ -17,33 +17,17 @@ public struct CSVWriter: Sendable {
         return output
     }
 
-    /// The CSV handed to `sink` a block of rows at a time, in order, formatted on two threads into
-    /// buffers they reuse (``NumericCSV/write(header:columns:to:)``'s way, for any frame). Stops,
-    /// returning false, when `sink` does.
+    /// The CSV handed to `sink` a chunk of rows at a time, in order, formatted on two threads while
+    /// the last chunks are written (``BlockWriter``). Stops, returning false, when `sink` does.
     public func write(_ frame: DataFrame, fifteenDigits: Set<String> = [], to sink: (UnsafeRawBufferPointer) -> Bool) -> Bool {
         let header = Array((frame.columnNames.map(Self.quoted).joined(separator: ",") + "\n").utf8)
         guard header.withUnsafeBytes(sink) else { return false }
         let fields = frame.columns.map { FieldSource($0, fifteenDigits: fifteenDigits.contains($0.name)) }
-        let rowWidth = fields.reduce(1) { $0 + $1.width + 1 }, rows = frame.rowCount
-        // Blocks of about 4 MB (a label column's widest label sets a row's room).
-        let block = max(1, min(32_768, (4 << 20) / rowWidth))
-        let buffers = BlockBuffers(count: 2, capacity: block * rowWidth)
-        defer { buffers.release() }
+        let rowWidth = fields.reduce(1) { $0 + $1.width + 1 }
         return FieldSource.withPointers(fields) { pointers -> Bool in
             nonisolated(unsafe) let pointers = pointers
-            var start = 0
-            while start < rows {
-                let first = start, threads = rows - start > block ? 2 : 1
-                ParallelWork.run(threads) { k in
-                    let from = first + k * block, to = min(rows, from + block)
-                    buffers.lengths[k] = FieldSource.format(pointers, rows: from..<to, into: buffers.pointers[k])
-                }
-                for k in 0..<threads {
-                    guard sink(UnsafeRawBufferPointer(start: buffers.pointers[k], count: buffers.lengths[k])) else { return false }
-                }
-                start += threads * block
-            }
-            return true
+            return BlockWriter.write(rows: frame.rowCount, rowBytes: rowWidth,
+                                     format: { FieldSource.format(pointers, rows: $0, into: $1) }, to: sink)
         }
     }
 

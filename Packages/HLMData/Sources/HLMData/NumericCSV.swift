@@ -76,33 +76,18 @@ public enum NumericCSV {
         }
     }
 
-    /// The CSV with 15 significant digits handed to `sink` a block at a time, in order: the two
-    /// threads format the next two blocks of 32,768 rows into two buffers they reuse while `sink`
-    /// takes the last ones (no buffer the size of the output: a million rows' 80 MB were as many page
-    /// faults as the formatting took). Stops, returning false, when `sink` does.
+    /// The CSV with 15 significant digits handed to `sink` a chunk at a time, in order, formatted on
+    /// two threads while the last chunks are written (``BlockWriter``). Stops, returning false, when
+    /// `sink` does.
     public static func write(header: [String], columns: [[Double]], to sink: (UnsafeRawBufferPointer) -> Bool) -> Bool {
         precondition(columns.count == header.count && columns.allSatisfy { $0.count == columns.first?.count },
                      "NumericCSV: \(columns.count) columns of unequal length for \(header.count) names")
         let head = Array((header.map(CSVWriter.quoted).joined(separator: ",") + "\n").utf8)
         guard head.withUnsafeBytes(sink) else { return false }
-        let rows = columns.first?.count ?? 0, block = 32_768
-        let buffers = BlockBuffers(count: 2, capacity: block * max(columns.count, 1) * maximumWidth + 1)
-        defer { buffers.release() }
         return withColumnPointers(columns) { pointers -> Bool in
             nonisolated(unsafe) let pointers = pointers
-            var start = 0
-            while start < rows {
-                let first = start, threads = rows - start > block ? 2 : 1
-                ParallelWork.run(threads) { k in
-                    let from = first + k * block, to = min(rows, from + block)
-                    buffers.lengths[k] = format15(pointers, rows: from..<to, into: buffers.pointers[k])
-                }
-                for k in 0..<threads {
-                    guard sink(UnsafeRawBufferPointer(start: buffers.pointers[k], count: buffers.lengths[k])) else { return false }
-                }
-                start += threads * block
-            }
-            return true
+            return BlockWriter.write(rows: columns.first?.count ?? 0, rowBytes: max(columns.count, 1) * maximumWidth + 1,
+                                     format: { format15(pointers, rows: $0, into: $1) }, to: sink)
         }
     }
 
@@ -167,10 +152,14 @@ extension NumericCSV {
     static func scaledRounded(_ v: Double, _ k: Int, _ tables: Tables) -> Double {
         let scale = tables.powers[k]
         let p = v * scale
-        let error = Foundation.fma(v, scale, -p)
         // 0 ≤ p < 2⁵²: adding and removing 2⁵² rounds to an integer in one instruction each.
         var r = (p + 0x1p52) - 0x1p52
-        let d = (p - r) + error
+        // Below 2⁵⁰ the product's error is at most 1/16: only within 1/16 of a half can it change the
+        // rounding, so only there is it computed (a call: the build has no FMA instruction to assume).
+        let near = p - r
+        guard abs(near) > 0.4375 || p >= 0x1p50 else { return r }
+        let error = Foundation.fma(v, scale, -p)
+        let d = near + error
         if d > 0.5 { r += 1 } else if d < -0.5 { r -= 1 } else if d == 0.5 || d == -0.5 {
             // An exact tie: to even, as printf.
             let even = r + (d > 0 ? 1 : -1)
@@ -182,53 +171,56 @@ extension NumericCSV {
     /// The lookup tables' storage, taken once per block of rows (a global's every use checks that it
     /// is initialised).
     struct Tables {
-        let pairs: UnsafePointer<UInt8>, powers: UnsafePointer<Double>, inversePowers: UnsafePointer<Double>
+        let powers: UnsafePointer<Double>, inversePowers: UnsafePointer<Double>
 
         static func with<R>(_ body: (Tables) -> R) -> R {
-            digitPairs.withUnsafeBufferPointer { pairs in
-                NumericCSV.powers.withUnsafeBufferPointer { powers in
-                    NumericCSV.inversePowers.withUnsafeBufferPointer { inverse in
-                        body(Tables(pairs: pairs.baseAddress!, powers: powers.baseAddress!, inversePowers: inverse.baseAddress!))
-                    }
+            NumericCSV.powers.withUnsafeBufferPointer { powers in
+                NumericCSV.inversePowers.withUnsafeBufferPointer { inverse in
+                    body(Tables(powers: powers.baseAddress!, inversePowers: inverse.baseAddress!))
                 }
             }
         }
     }
 
-    /// "00" to "99": two digits a lookup (a division by 100 instead of two by 10).
-    static let digitPairs: [UInt8] = (0..<100).flatMap { [UInt8(ascii: "0") + UInt8($0 / 10), UInt8(ascii: "0") + UInt8($0 % 10)] }
-
-    /// The four digits of `n` < 10,000 at `d`, leading zeros included.
+    /// The eight ASCII digits of `n` < 10⁸, leading zeros included, first digit in the lowest byte:
+    /// computed in one register (each lane split by multiplying by a reciprocal), no table, no memory.
     @inline(__always)
-    static func fourDigits(_ n: UInt64, _ d: UnsafeMutablePointer<UInt8>, _ pairs: UnsafePointer<UInt8>) {
-        let high = Int(n / 100), low = Int(n % 100)
-        d[0] = pairs[2 * high]; d[1] = pairs[2 * high + 1]
-        d[2] = pairs[2 * low]; d[3] = pairs[2 * low + 1]
+    static func eightDigits(_ n: UInt64) -> UInt64 {
+        // Two 4-digit halves in 32-bit lanes, the first in the low lane.
+        let v = (n / 10_000) | ((n % 10_000) << 32)
+        // x / 100 = (x · 10486) >> 20 for x < 43,699; the pairs into 16-bit lanes.
+        let hundreds = ((v &* 10486) >> 20) & 0x0000_007F_0000_007F
+        let w = hundreds | ((v &- hundreds &* 100) << 16)
+        // x / 10 = (x · 103) >> 10 for x < 179; the digits into bytes.
+        let tens = ((w &* 103) >> 10) & 0x000F_000F_000F_000F
+        return (tens | ((w &- tens &* 10) << 8)) | 0x3030_3030_3030_3030
     }
 
-    /// The sixteen digits of `n` < 10¹⁶ at `d`, leading zeros included: four blocks of four.
+    /// The sixteen ASCII digits of `n` < 10¹⁶, leading zeros included, digit i in byte i.
     @inline(__always)
-    static func sixteenDigits(_ n: UInt64, _ d: UnsafeMutablePointer<UInt8>, _ pairs: UnsafePointer<UInt8>) {
-        let high = n / 100_000_000, low = n % 100_000_000
-        fourDigits(high / 10_000, d, pairs); fourDigits(high % 10_000, d + 4, pairs)
-        fourDigits(low / 10_000, d + 8, pairs); fourDigits(low % 10_000, d + 12, pairs)
+    static func sixteenDigits(_ n: UInt64) -> UInt128 {
+        UInt128(eightDigits(n / 100_000_000)) | (UInt128(eightDigits(n % 100_000_000)) << 64)
     }
 
-    /// ``append15`` into a buffer with room (at most 32 bytes); `pairs` is ``digitPairs``' storage.
+    /// Writes the 16 bytes of `digits` at `out + pos` (the buffer has room: 32 bytes a number) and
+    /// moves `pos` on by `count` of them.
+    @inline(__always)
+    static func put(_ digits: UInt128, _ out: UnsafeMutablePointer<UInt8>, _ pos: inout Int, count: Int) {
+        UnsafeMutableRawPointer(out + pos).storeBytes(of: digits, as: UInt128.self)
+        pos += count
+    }
+
+    /// ``append15`` into a buffer with room (at most 32 bytes).
     @inline(__always)
     static func write15(_ x: Double, to out: UnsafeMutablePointer<UInt8>, _ pos: inout Int, _ tables: Tables) {
-        let v = abs(x), pairs = tables.pairs
+        let v = abs(x), zeros = UInt128(0x3030_3030_3030_3030) | (UInt128(0x3030_3030_3030_3030) << 64)
         // Whole numbers (row numbers, counts) straight into the buffer (`v < 1e15` is false for NaN).
         if v < 1e15, Double(Int64(v)) == v {
             if x < 0 && v != 0 { out[pos] = UInt8(ascii: "-"); pos += 1 }
-            var digits: (UInt64, UInt64) = (0, 0)
-            withUnsafeMutableBytes(of: &digits) { raw in
-                let d = raw.baseAddress!.assumingMemoryBound(to: UInt8.self)
-                sixteenDigits(UInt64(v), d, pairs)
-                var first = 0
-                while first < 15 && d[first] == UInt8(ascii: "0") { first += 1 }
-                for i in first..<16 { out[pos] = d[i]; pos += 1 }
-            }
+            let d = sixteenDigits(UInt64(v))
+            // Leading zeros: the lowest bytes equal to "0" (at most 15: zero itself is one digit).
+            let first = min(15, (d ^ zeros).trailingZeroBitCount / 8)
+            put(d >> (8 * first), out, &pos, count: 16 - first)
             return
         }
         guard x.isFinite, v >= 1e-5, v < 1e15 else {
@@ -257,25 +249,22 @@ extension NumericCSV {
             for b in bytes { out[pos] = b; pos += 1 }
             return
         }
-        var digits: (UInt64, UInt64) = (0, 0)
-        withUnsafeMutableBytes(of: &digits) { raw in
-            // Sixteen digits of m < 10¹⁵: a leading zero, then the fifteen significant ones at 1...15.
-            let d = raw.baseAddress!.assumingMemoryBound(to: UInt8.self)
-            sixteenDigits(UInt64(m), d, pairs)
-            var last = 15
-            while last > 1 && d[last] == UInt8(ascii: "0") { last -= 1 }
-            if x < 0 { out[pos] = UInt8(ascii: "-"); pos += 1 }
-            if e >= 0 {
-                for i in 1...(e + 1) { out[pos] = d[i]; pos += 1 }
-                if last > e + 1 {
-                    out[pos] = UInt8(ascii: "."); pos += 1
-                    for i in (e + 2)...last { out[pos] = d[i]; pos += 1 }
-                }
-            } else {
-                out[pos] = UInt8(ascii: "0"); out[pos + 1] = UInt8(ascii: "."); pos += 2
-                for _ in 0..<(-e - 1) { out[pos] = UInt8(ascii: "0"); pos += 1 }
-                for i in 1...last { out[pos] = d[i]; pos += 1 }
+        // Sixteen digits of m < 10¹⁵: a leading zero, then the fifteen significant ones in bytes 1...15;
+        // `last`, the last that is not a trailing zero (byte 1 never is: m ≥ 10¹⁴).
+        let d = sixteenDigits(UInt64(m))
+        let last = (127 - (d ^ zeros).leadingZeroBitCount) / 8
+        if x < 0 { out[pos] = UInt8(ascii: "-"); pos += 1 }
+        if e >= 0 {
+            put(d >> 8, out, &pos, count: e + 1)
+            if last > e + 1 {
+                out[pos] = UInt8(ascii: "."); pos += 1
+                put(d >> (8 * (e + 2)), out, &pos, count: last - e - 1)
             }
+        } else {
+            // "0." and up to four zeros, then the digits.
+            UnsafeMutableRawPointer(out + pos).storeBytes(of: UInt64(0x3030_3030_3030_2E30), as: UInt64.self)
+            pos += 1 - e
+            put(d >> 8, out, &pos, count: last)
         }
     }
 
@@ -367,23 +356,6 @@ extension NumericCSV {
 
         /// The CSV a block at a time (``NumericCSV/write(header:columns:to:)``).
         public func write(to sink: (UnsafeRawBufferPointer) -> Bool) -> Bool { NumericCSV.write(header: header, columns: columns, to: sink) }
-    }
-}
-
-/// The writers' reused blocks: allocated once, each filled by one thread at a time.
-final class BlockBuffers: @unchecked Sendable {
-    let pointers: [UnsafeMutablePointer<UInt8>]
-    var lengths: UnsafeMutablePointer<Int>
-
-    init(count: Int, capacity: Int) {
-        pointers = (0..<count).map { _ in UnsafeMutablePointer<UInt8>.allocate(capacity: capacity) }
-        lengths = .allocate(capacity: count)
-        lengths.initialize(repeating: 0, count: count)
-    }
-
-    func release() {
-        for pointer in pointers { pointer.deallocate() }
-        lengths.deallocate()
     }
 }
 
