@@ -60,8 +60,8 @@ struct HLMCommand: ParsableCommand {
 /// from standard input. A value the user set is never overridden; `HLM_KEEP_BLAS_KERNELS=1` keeps
 /// OpenBLAS's own choice.
 enum KernelChoice {
-    static func restartWithBetterKernelsIfWorthIt(denseRows: Int, dataPath: String?) {
-        guard BLASKernels.worthRestarting(denseRows: denseRows), dataPath != "-" else { return }
+    static func restartWithBetterKernelsIfWorthIt(worth: Bool, dataPath: String?) {
+        guard worth, dataPath != "-" else { return }
         let environment = ProcessInfo.processInfo.environment
         guard environment["HLM_KEEP_BLAS_KERNELS"] == nil, environment["HLM_BLAS_RESTARTED"] == nil,
               let core = BLASKernels.preferredCoreType(environment: environment) else { return }
