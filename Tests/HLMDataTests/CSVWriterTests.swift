@@ -98,3 +98,40 @@ struct NumericCSVTests {
         }
     }
 }
+
+/// The block writer's rounds: chunks handed over in row order across many rounds (more rows than one
+/// round's 16 chunks of 4,096), and a sink that refuses stops the writing.
+@Suite("CSV block writer")
+struct BlockWriterTests {
+    @Test func manyRoundsInOrder() throws {
+        let rows = 150_001
+        let table = NumericCSV.Table(header: ["row", "half"], columns: [(0..<rows).map { Double($0 + 1) }, (0..<rows).map { Double($0) + 0.5 }])
+        var bytes: [UInt8] = [], calls = 0
+        #expect(table.write { bytes += $0; calls += 1; return true })
+        let lines = String(decoding: bytes, as: UTF8.self).split(separator: "\n")
+        #expect(lines.count == rows + 1 && calls > 2 * 16)
+        #expect(lines.first == "row,half")
+        for (k, line) in lines.dropFirst().enumerated() where line != "\(k + 1),\(k).5" {
+            Issue.record("line \(k + 2): \(line)")
+            break
+        }
+        // The same rows through the frame writer, with a text column between.
+        let frame = DataFrame(columns: [
+            Column(name: "n", values: .numeric(NumericColumn(values: (0..<rows).map { Double($0) }, isMissing: (0..<rows).map { $0 % 1000 == 7 }))),
+            Column(name: "t", values: .text(TextColumn(values: (0..<rows).map { $0 % 3 == 0 ? "a,b" : "c" }))),
+        ])
+        let text = String(decoding: CSVWriter().bytes(frame), as: UTF8.self).split(separator: "\n")
+        #expect(text.count == rows + 1)
+        for (k, line) in text.dropFirst().enumerated() {
+            let expected = (k % 1000 == 7 ? "NA" : "\(k)") + "," + (k % 3 == 0 ? "\"a,b\"" : "c")
+            if line != expected { Issue.record("line \(k + 2): \(line), expected \(expected)"); break }
+        }
+    }
+
+    @Test func aRefusingSinkStops() {
+        let table = NumericCSV.Table(header: ["x"], columns: [(0..<100_000).map(Double.init)])
+        var calls = 0
+        #expect(!table.write { _ in calls += 1; return calls < 3 })
+        #expect(calls == 3)
+    }
+}
