@@ -60,14 +60,17 @@ def main():
         check("hlm stats + merge + fit", json.loads(hlm("fit", merged, FORMULA, "--format", "json")), whole)
         check("hlm fit --streaming", json.loads(hlm("fit", data, FORMULA, "--streaming", "--format", "json")), whole)
 
-        driver = os.path.join(ROOT, "Tools", "distributed")
-        done = subprocess.run([sys.executable, os.path.join(driver, "dask_fit.py"), "--hlm", HLM, "--workers", "2",
-                               "--formula", FORMULA, *parts], capture_output=True, text=True)
-        if done.returncode != 0:
-            failures.append("dask")
-            print(f"FAIL dask_fit.py: {done.stderr.strip()[-2000:]}")
-        else:
-            check("Dask, 2 workers (dask_fit.py)", json.loads(done.stdout), whole)
+        def driver(name, script, label, *arguments):
+            """Runs a driver of Tools/distributed and checks the report it prints."""
+            done = subprocess.run([sys.executable, os.path.join(ROOT, "Tools", "distributed", script), "--hlm", HLM,
+                                   *arguments], capture_output=True, text=True)
+            if done.returncode != 0:
+                failures.append(name)
+                print(f"FAIL {script}: {done.stderr.strip()[-2000:]}")
+            else:
+                check(label, json.loads(done.stdout), whole)
+
+        driver("dask", "dask_fit.py", "Dask, 2 workers (dask_fit.py)", "--workers", "2", "--formula", FORMULA, *parts)
 
         try:
             import pyspark  # noqa: F401
@@ -75,13 +78,8 @@ def main():
         except ImportError:
             spark = False
         if spark:
-            done = subprocess.run([sys.executable, os.path.join(driver, "spark_fit.py"), "--hlm", HLM, "--master", "local[2]",
-                                   "--partitions", "4", "--formula", FORMULA, data], capture_output=True, text=True)
-            if done.returncode != 0:
-                failures.append("spark")
-                print(f"FAIL spark_fit.py: {done.stderr.strip()[-2000:]}")
-            else:
-                check("Spark local mode (spark_fit.py)", json.loads(done.stdout), whole)
+            driver("spark", "spark_fit.py", "Spark local mode (spark_fit.py)", "--master", "local[2]", "--partitions", "4",
+                   "--formula", FORMULA, data)
         else:
             print("skip Spark: pyspark or Java is not installed here")
     finally:

@@ -1,73 +1,37 @@
 import Foundation
-import _HLMSupport
 
-/// Columns of numbers as CSV bytes, fast: rows written in two halves on two threads straight into
-/// byte buffers (the general ``CSVWriter`` builds a String field by field: 2 s for 1M × 5 numbers).
-/// Numbers as ``CSVWriter`` writes them (the shortest form that reads back exactly; NaN as NA).
+/// Columns of numbers as CSV bytes, fast: rows formatted on two threads straight into byte buffers
+/// (``BlockWriter``; the general ``CSVWriter`` once built a String field by field: 2 s for 1M × 5
+/// numbers). Numbers as ``CSVWriter`` writes them (the shortest form that reads back exactly; NaN as NA).
 public enum NumericCSV {
     /// `significantDigits`: nil writes each number in the shortest form that reads back exactly; 15
-    /// writes 15 significant digits, as R's `write.csv` does, several times faster (large outputs).
+    /// writes 15 significant digits, as R's `write.csv` does (large outputs).
     public static func bytes(header: [String], columns: [[Double]], significantDigits: Int? = nil) -> [UInt8] {
-        parts(header: header, columns: columns, significantDigits: significantDigits).reduce(into: []) { $0 += $1 }
+        var bytes: [UInt8] = []
+        _ = write(header: header, columns: columns, significantDigits: significantDigits) { bytes += $0; return true }
+        return bytes
     }
 
-    /// The CSV in parts (the header, then each thread's rows), to be written one after another.
+    /// The CSV in parts (the header, then chunks of rows), to be written one after another.
     public static func parts(header: [String], columns: [[Double]], significantDigits: Int? = nil) -> [[UInt8]] {
-        // One flat array (column after column): no per-row retain of the column arrays.
-        parts(header: header, columnMajor: columns.flatMap { $0 }, rowCount: columns.first?.count ?? 0,
-              significantDigits: significantDigits)
-    }
-
-    /// The same from the columns one after another in one array (`header.count` columns of `rowCount`),
-    /// for callers that can fill it without forming each column first.
-    public static func parts(header: [String], columnMajor flat: [Double], rowCount rows: Int, significantDigits: Int? = nil) -> [[UInt8]] {
-        precondition(flat.count == header.count * rows, "NumericCSV: \(flat.count) values for \(header.count) columns of \(rows)")
-        let head = Array((header.map(CSVWriter.quoted).joined(separator: ",") + "\n").utf8)
-        let parts = rows >= 100_000 ? 2 : 1
-        let results = ResultSlots(parts)
-        let width = header.count
-        ParallelWork.run(parts) { part in
-            let start = rows * part / parts, end = rows * (part + 1) / parts
-            if significantDigits == 15 {
-                // Straight into a buffer of the largest size the rows can take.
-                let out = [UInt8](unsafeUninitializedCapacity: (end - start) * width * maximumWidth + 1) { buffer, count in
-                    count = flat.withUnsafeBufferPointer { values in
-                        let columns = (0..<width).map { UnsafePointer(values.baseAddress! + $0 * rows) }
-                        return columns.withUnsafeBufferPointer { format15($0, rows: start..<end, into: buffer.baseAddress!) }
-                    }
-                }
-                results.set(part, out)
-                return
-            }
-            var out: [UInt8] = []
-            out.reserveCapacity((end - start) * width * 20)
-            flat.withUnsafeBufferPointer { values in
-                for row in start..<end {
-                    for k in 0..<width {
-                        if k > 0 { out.append(UInt8(ascii: ",")) }
-                        append(values[k * rows + row], to: &out)
-                    }
-                    out.append(UInt8(ascii: "\n"))
-                }
-            }
-            results.set(part, out)
-        }
-        return [head] + (0..<parts).map { results.get($0) }
+        var parts: [[UInt8]] = []
+        _ = write(header: header, columns: columns, significantDigits: significantDigits) { parts.append(Array($0)); return true }
+        return parts
     }
 
     /// The most bytes ``write15`` writes for one number.
     static let maximumWidth = 32
 
-    /// Rows `rows` of `columns` with 15 significant digits into `out` (room for ``maximumWidth``
-    /// bytes a number); returns the bytes written.
-    static func format15(_ columns: UnsafeBufferPointer<UnsafePointer<Double>>, rows: Range<Int>,
-                         into out: UnsafeMutablePointer<UInt8>) -> Int {
+    /// Rows `rows` of `columns` into `out` (room for ``maximumWidth`` bytes a number), with 15
+    /// significant digits or in the shortest exact form; returns the bytes written.
+    static func format(_ columns: UnsafeBufferPointer<UnsafePointer<Double>>, rows: Range<Int>, fifteenDigits: Bool,
+                       into out: UnsafeMutablePointer<UInt8>) -> Int {
         Tables.with { tables in
             var pos = 0
             for row in rows {
                 for k in columns.indices {
                     if k > 0 { out[pos] = UInt8(ascii: ","); pos += 1 }
-                    write15(columns[k][row], to: out, &pos, tables)
+                    if fifteenDigits { write15(columns[k][row], to: out, &pos, tables) } else { writeShortest(columns[k][row], to: out, &pos, tables) }
                 }
                 out[pos] = UInt8(ascii: "\n")
                 pos += 1
@@ -76,18 +40,20 @@ public enum NumericCSV {
         }
     }
 
-    /// The CSV with 15 significant digits handed to `sink` a chunk at a time, in order, formatted on
-    /// two threads while the last chunks are written (``BlockWriter``). Stops, returning false, when
-    /// `sink` does.
-    public static func write(header: [String], columns: [[Double]], to sink: (UnsafeRawBufferPointer) -> Bool) -> Bool {
+    /// The CSV handed to `sink` a chunk at a time, in order, formatted on two threads while the last
+    /// chunks are written (``BlockWriter``); `significantDigits` as for ``bytes(header:columns:significantDigits:)``.
+    /// Stops, returning false, when `sink` does.
+    public static func write(header: [String], columns: [[Double]], significantDigits: Int? = 15,
+                             to sink: (UnsafeRawBufferPointer) -> Bool) -> Bool {
         precondition(columns.count == header.count && columns.allSatisfy { $0.count == columns.first?.count },
                      "NumericCSV: \(columns.count) columns of unequal length for \(header.count) names")
         let head = Array((header.map(CSVWriter.quoted).joined(separator: ",") + "\n").utf8)
         guard head.withUnsafeBytes(sink) else { return false }
+        let fifteen = significantDigits == 15
         return withColumnPointers(columns) { pointers -> Bool in
             nonisolated(unsafe) let pointers = pointers
             return BlockWriter.write(rows: columns.first?.count ?? 0, rowBytes: max(columns.count, 1) * maximumWidth + 1,
-                                     format: { format15(pointers, rows: $0, into: $1) }, to: sink)
+                                     format: { format(pointers, rows: $0, fifteenDigits: fifteen, into: $1) }, to: sink)
         }
     }
 
@@ -210,50 +176,75 @@ extension NumericCSV {
         pos += count
     }
 
-    /// ``append15`` into a buffer with room (at most 32 bytes).
+    /// v (1e-5 ≤ v < 1e15, not whole) as m · 10^(e−14) with 10¹⁴ ≤ m < 10¹⁵ rounded as printf's `%.15g`
+    /// rounds; m is 10¹⁵ only where v rounds up to it (e stays 14).
     @inline(__always)
-    static func write15(_ x: Double, to out: UnsafeMutablePointer<UInt8>, _ pos: inout Int, _ tables: Tables) {
-        let v = abs(x), zeros = UInt128(0x3030_3030_3030_3030) | (UInt128(0x3030_3030_3030_3030) << 64)
-        // Whole numbers (row numbers, counts) straight into the buffer (`v < 1e15` is false for NaN).
-        if v < 1e15, Double(Int64(v)) == v {
-            if x < 0 && v != 0 { out[pos] = UInt8(ascii: "-"); pos += 1 }
-            let d = sixteenDigits(UInt64(v))
-            // Leading zeros: the lowest bytes equal to "0" (at most 15: zero itself is one digit).
-            let first = min(15, (d ^ zeros).trailingZeroBitCount / 8)
-            put(d >> (8 * first), out, &pos, count: 16 - first)
-            return
-        }
-        guard x.isFinite, v >= 1e-5, v < 1e15 else {
-            var bytes: [UInt8] = []
-            append15(x, to: &bytes)
-            for b in bytes { out[pos] = b; pos += 1 }
-            return
-        }
+    static func fifteenDigits(_ v: Double, _ tables: Tables) -> (e: Int, m: Double) {
         var e = decimalExponent(v, tables)
         var m = scaledRounded(v, 14 - e, tables)
-        // (Rounding up to 10¹⁵ below 10¹⁵, e would be 15: the shortest form then.)
-        if m >= 1e15 {
-            guard e < 14 else {
-                // Just below 10¹⁵, rounding up to it: printf's 1e+15, written whole.
-                if x < 0 { out[pos] = UInt8(ascii: "-"); pos += 1 }
-                out[pos] = UInt8(ascii: "1"); pos += 1
-                for _ in 0..<15 { out[pos] = UInt8(ascii: "0"); pos += 1 }
-                return
-            }
-            e += 1; m = scaledRounded(v, 14 - e, tables)
-        }
+        if m >= 1e15, e < 14 { e += 1; m = scaledRounded(v, 14 - e, tables) }
         if m < 1e14 { e -= 1; m = scaledRounded(v, 14 - e, tables) }
-        guard e >= -5, e <= 14 else {
-            var bytes: [UInt8] = []
-            append(x, to: &bytes)
-            for b in bytes { out[pos] = b; pos += 1 }
-            return
+        return (e, m)
+    }
+
+    /// 15 significant digits, trailing zeros dropped, into a buffer with room (at most 32 bytes);
+    /// numbers outside 1e-5…1e15 in magnitude in the shortest exact form (``append(_:to:)``).
+    @inline(__always)
+    static func write15(_ x: Double, to out: UnsafeMutablePointer<UInt8>, _ pos: inout Int, _ tables: Tables) {
+        let v = abs(x)
+        // Whole numbers (row numbers, counts) straight into the buffer (`v < 1e15` is false for NaN).
+        if v < 1e15, Double(Int64(v)) == v { return writeWhole(x, to: out, &pos) }
+        guard x.isFinite, v >= 1e-5, v < 1e15 else { return writeShortestString(x, to: out, &pos) }
+        let (e, m) = fifteenDigits(v, tables)
+        guard m < 1e15 else {
+            // Just below 10¹⁵, rounding up to it: printf's 1e+15, written whole.
+            return writeWhole(x < 0 ? -1e15 : 1e15, to: out, &pos)
         }
+        guard e >= -5 else { return writeShortestString(x, to: out, &pos) }
+        writeDigits(negative: x < 0, e: e, m: m, to: out, &pos)
+    }
+
+    /// `x` in the shortest form that reads back exactly, as ``append(_:to:)`` writes it, into a buffer
+    /// with room: when 15 significant digits read back exactly (data read from a file mostly has
+    /// fewer), those digits with trailing zeros dropped are the shortest form, written without a
+    /// String; otherwise Swift's own shortest form.
+    @inline(__always)
+    static func writeShortest(_ x: Double, to out: UnsafeMutablePointer<UInt8>, _ pos: inout Int, _ tables: Tables) {
+        let v = abs(x)
+        if v < 1e15, Double(Int64(v)) == v { return writeWhole(x, to: out, &pos) }
+        // (Swift writes numbers below 1e-4 with an exponent and from 2⁵³ without a point: the String path.)
+        if v >= 1e-4, v < 1e14 {
+            let (e, m) = fifteenDigits(v, tables)
+            // m and 10^k are exact, so the quotient is the decimal's correctly rounded double. Two
+            // decimals of 15 digits are further apart than a double's spacing, so when this one reads
+            // back as v it is the shortest (a shorter one would be this one with zeros).
+            if e >= -4, e <= 13, m < 1e15, m / tables.powers[14 - e] == v {
+                return writeDigits(negative: x < 0, e: e, m: m, to: out, &pos)
+            }
+        }
+        writeShortestString(x, to: out, &pos)
+    }
+
+    /// A whole number below 10¹⁶ in magnitude (the sign only when not zero).
+    @inline(__always)
+    static func writeWhole(_ x: Double, to out: UnsafeMutablePointer<UInt8>, _ pos: inout Int) {
+        let zeros = UInt128(0x3030_3030_3030_3030) | (UInt128(0x3030_3030_3030_3030) << 64)
+        if x < 0 { out[pos] = UInt8(ascii: "-"); pos += 1 }
+        let d = sixteenDigits(UInt64(abs(x)))
+        // Leading zeros: the lowest bytes equal to "0" (at most 15: zero itself is one digit).
+        let first = min(15, (d ^ zeros).trailingZeroBitCount / 8)
+        put(d >> (8 * first), out, &pos, count: 16 - first)
+    }
+
+    /// The digits of m · 10^(e−14) (10¹⁴ ≤ m < 10¹⁵, −5 ≤ e ≤ 14), trailing zeros dropped.
+    @inline(__always)
+    static func writeDigits(negative: Bool, e: Int, m: Double, to out: UnsafeMutablePointer<UInt8>, _ pos: inout Int) {
+        let zeros = UInt128(0x3030_3030_3030_3030) | (UInt128(0x3030_3030_3030_3030) << 64)
         // Sixteen digits of m < 10¹⁵: a leading zero, then the fifteen significant ones in bytes 1...15;
         // `last`, the last that is not a trailing zero (byte 1 never is: m ≥ 10¹⁴).
         let d = sixteenDigits(UInt64(m))
         let last = (127 - (d ^ zeros).leadingZeroBitCount) / 8
-        if x < 0 { out[pos] = UInt8(ascii: "-"); pos += 1 }
+        if negative { out[pos] = UInt8(ascii: "-"); pos += 1 }
         if e >= 0 {
             put(d >> 8, out, &pos, count: e + 1)
             if last > e + 1 {
@@ -268,74 +259,11 @@ extension NumericCSV {
         }
     }
 
-    /// `x` in the shortest form that reads back exactly, as ``append(_:to:)`` writes it, into a buffer
-    /// with room: when 15 significant digits read back exactly (data read from a file mostly has
-    /// fewer), those digits with trailing zeros dropped are the shortest form, written without a
-    /// String; otherwise Swift's own shortest form.
-    @inline(__always)
-    static func writeShortest(_ x: Double, to out: UnsafeMutablePointer<UInt8>, _ pos: inout Int, _ tables: Tables) {
-        let v = abs(x)
-        // (Swift writes numbers below 1e-4 with an exponent: those take the String path.)
-        if v >= 1e-4, v < 1e14, Double(Int64(v)) != v {
-            var e = decimalExponent(v, tables)
-            var m = scaledRounded(v, 14 - e, tables)
-            if m >= 1e15 { e += 1; m = scaledRounded(v, 14 - e, tables) }
-            if m < 1e14 { e -= 1; m = scaledRounded(v, 14 - e, tables) }
-            // m and 10^k are exact, so the quotient is the decimal's correctly rounded double. Two
-            // decimals of 15 digits are further apart than a double's spacing, so when this one reads
-            // back as v it is the shortest (a shorter one would be this one with zeros).
-            if e >= -4, e <= 13, m < 1e15, m / tables.powers[14 - e] == v {
-                return write15(x, to: out, &pos, tables)
-            }
-        } else if v < 1e15, Double(Int64(v)) == v {
-            return write15(x, to: out, &pos, tables)
-        }
+    /// ``append(_:to:)``'s form (Swift's shortest, NA, Inf) into the buffer.
+    static func writeShortestString(_ x: Double, to out: UnsafeMutablePointer<UInt8>, _ pos: inout Int) {
         var bytes: [UInt8] = []
         append(x, to: &bytes)
         for b in bytes { out[pos] = b; pos += 1 }
-    }
-
-    /// `x` with 15 significant digits, trailing zeros dropped: digits from one scaled rounding, no
-    /// String (numbers outside 1e-5…1e15 in magnitude fall back to the shortest exact form).
-    @inline(__always)
-    static func append15(_ x: Double, to out: inout [UInt8]) {
-        guard x.isFinite, x != 0, x != x.rounded() || abs(x) >= 1e15 else { return append(x, to: &out) }
-        let v = abs(x)
-        // (The band by value, not by the estimate: log10 of a number just below 1e-5 rounds to -5.)
-        guard v >= 1e-5, v < 1e15 else { return append(x, to: &out) }
-        let estimate = max(-5, min(14, Int(Foundation.floor(Foundation.log10(v)))))
-        let scaled = Tables.with { tables -> (Int, Double)? in
-            var e = estimate, m = scaledRounded(v, 14 - e, tables)
-            if m >= 1e15 { e += 1; guard e <= 14 else { return (15, 1e14) /* 10¹⁵ whole: sixteen digits */ }; m = scaledRounded(v, 14 - e, tables) }
-            if m < 1e14 { e -= 1; guard e >= -5 else { return nil }; m = scaledRounded(v, 14 - e, tables) }
-            return (e, m)
-        }
-        guard let scaled else { return append(x, to: &out) }
-        let (e, m) = scaled
-        var digits: (UInt64, UInt64) = (0, 0)   // 16 bytes of stack for the 15 digits
-        withUnsafeMutableBytes(of: &digits) { digits in
-            var n = UInt64(m)
-            for i in stride(from: 14, through: 0, by: -1) {
-                digits[i] = UInt8(n % 10)
-                n /= 10
-            }
-            var last = 14
-            while last > 0 && digits[last] == 0 { last -= 1 }
-            if x < 0 { out.append(UInt8(ascii: "-")) }
-            let zero = UInt8(ascii: "0")
-            if e >= 0 {
-                for i in 0...e { out.append(zero + digits[i]) }
-                if last > e {
-                    out.append(UInt8(ascii: "."))
-                    for i in (e + 1)...last { out.append(zero + digits[i]) }
-                }
-            } else {
-                out.append(zero)
-                out.append(UInt8(ascii: "."))
-                for _ in 0..<(-e - 1) { out.append(zero) }
-                for i in 0...last { out.append(zero + digits[i]) }
-            }
-        }
     }
 }
 
@@ -354,15 +282,7 @@ extension NumericCSV {
         /// The CSV in parts (``NumericCSV/parts(header:columns:significantDigits:)``).
         public func parts() -> [[UInt8]] { NumericCSV.parts(header: header, columns: columns, significantDigits: 15) }
 
-        /// The CSV a block at a time (``NumericCSV/write(header:columns:to:)``).
+        /// The CSV a block at a time (``NumericCSV/write(header:columns:significantDigits:to:)``).
         public func write(to sink: (UnsafeRawBufferPointer) -> Bool) -> Bool { NumericCSV.write(header: header, columns: columns, to: sink) }
     }
-}
-
-/// One slot per part for the threads' results.
-private final class ResultSlots: @unchecked Sendable {
-    private var slots: [[UInt8]]
-    init(_ count: Int) { slots = Array(repeating: [], count: count) }
-    func set(_ index: Int, _ value: [UInt8]) { slots[index] = value }
-    func get(_ index: Int) -> [UInt8] { slots[index] }
 }
