@@ -89,6 +89,72 @@ public struct GLMFamily: Sendable, Equatable {
         }
     }
 
+    /// What one PIRLS row needs at η, with one exponential and one logarithm for the canonical links:
+    /// ``variablePart`` (−2 log p(y | η) less its constant), the IRLS weight (dμ/dη)²/V(μ) and the working
+    /// residual (y − μ)/(dμ/dη). For the logit, t = e^(−|η|) gives μ, 1 − μ and log(1 + e^η) = max(η, 0) +
+    /// log1p(t), log1p(t) from log(1 + t) and its rounding error (within an ulp of `log1p`, twice as fast).
+    @inline(__always)
+    func rowParts(_ y: Double, eta: Double, trials: Double) -> (variable: Double, weight: Double, residual: Double) {
+        switch link {
+        case .logit where eta > -30 && eta < 30:
+            let t = exp(-abs(eta)), u = 1 + t, inverse = 1 / u
+            let mu = eta >= 0 ? inverse : t * inverse, d = t * inverse * inverse
+            let softplus = max(eta, 0) + (log(u) - ((u - 1) - t) * inverse)
+            return (-2 * trials * (y * eta - softplus), d, (y - mu) / d)
+        case .log where family == .poisson && eta > -700 && eta < 700:
+            let e = exp(eta), mu = max(e, Double.ulpOfOne)
+            return (-2 * ((y > 0 ? y * eta : 0) - e), mu, (y - mu) / mu)
+        default:
+            let (mu, d, weight) = meanDerivativeWeight(eta)
+            return (variablePart(y, eta: eta, trials: trials), weight, (y - mu) / d)
+        }
+    }
+
+    /// ``rowParts(_:eta:trials:)`` for `count` rows at once (weights with their trials): for the logit and
+    /// log links the exponentials, then the logarithms, each in a loop of its own, so that the calls of one
+    /// row need not wait for the previous row's (twice as fast as row by row).
+    func rowParts(count: Int, y: UnsafePointer<Double>, trials: UnsafePointer<Double>, eta: UnsafePointer<Double>,
+                  variable: UnsafeMutablePointer<Double>, weight: UnsafeMutablePointer<Double>, residual: UnsafeMutablePointer<Double>) {
+        switch link {
+        case .logit:
+            for j in 0..<count { weight[j] = exp(-abs(eta[j])) }
+            for j in 0..<count { variable[j] = log(1 + weight[j]) }
+            for j in 0..<count {
+                let e = eta[j], m = trials[j]
+                if e > -30 && e < 30 {
+                    let t = weight[j], u = 1 + t, inverse = 1 / u
+                    let mu = e >= 0 ? inverse : t * inverse, d = t * inverse * inverse
+                    let softplus = max(e, 0) + (variable[j] - ((u - 1) - t) * inverse)
+                    variable[j] = -2 * m * (y[j] * e - softplus)
+                    weight[j] = m * d
+                    residual[j] = (y[j] - mu) / d
+                } else {
+                    let parts = rowParts(y[j], eta: e, trials: m)
+                    (variable[j], weight[j], residual[j]) = (parts.variable, m * parts.weight, parts.residual)
+                }
+            }
+        case .log where family == .poisson:
+            for j in 0..<count { weight[j] = exp(eta[j]) }
+            for j in 0..<count {
+                let e = eta[j]
+                if e > -700 && e < 700 {
+                    let mu = max(weight[j], Double.ulpOfOne)
+                    variable[j] = -2 * ((y[j] > 0 ? y[j] * e : 0) - weight[j])
+                    weight[j] = trials[j] * mu
+                    residual[j] = (y[j] - mu) / mu
+                } else {
+                    let parts = rowParts(y[j], eta: e, trials: trials[j])
+                    (variable[j], weight[j], residual[j]) = (parts.variable, trials[j] * parts.weight, parts.residual)
+                }
+            }
+        default:
+            for j in 0..<count {
+                let parts = rowParts(y[j], eta: eta[j], trials: trials[j])
+                (variable[j], weight[j], residual[j]) = (parts.variable, trials[j] * parts.weight, parts.residual)
+            }
+        }
+    }
+
     /// V(μ).
     @inline(__always)
     func variance(_ mu: Double) -> Double {

@@ -59,8 +59,8 @@ extension LaplaceDeviance {
     func conditionalCovariances(theta: [Double], beta: [Double]) -> [[[Double]]]? {
         guard let rows = rowValues(theta) else { return nil }
         let fixed = fixedPart(beta)
-        let eta = zip(fixed, randomPart(modes, rows)).map { $0 + $1 }
-        var system = build(rows, eta: eta, fixed: fixed, joint: false)
+        var eta = [Double](repeating: 0, count: n)
+        var system = linearise(modes, fixed: fixed, rows, joint: false, eta: &eta).system
         guard system.factor() else { return nil }
         let inverse = system.inverseBlocks()
         var result = [[[Double]]](repeating: [], count: design.randomTerms.count)

@@ -2,37 +2,51 @@ import Foundation
 import HLMFormula
 import _HLMSupport
 
-/// The PIRLS step's weighted system, summed over the rows (in two halves on two threads for many rows).
+/// PIRLS's pass over the rows: at one (u, β), η, Σ −2 log p(y | η) and the weighted system of the next step
+/// in one read of the rows (two halves on two threads for many rows).
 extension LaplaceDeviance {
-    /// The system at η (weights and working response from μ); `fixed` is Xβ + offset (the offset alone
-    /// when β is solved too).
-    func build(_ rows: RowValues, eta: [Double], fixed: [Double], joint: Bool) -> WeightedSystem {
-        guard n >= Self.parallelRows else { return build(rows, eta: eta, fixed: fixed, joint: joint, rowRange: 0..<n) }
+    /// Rows from which the pass is split between two threads.
+    static let parallelRows = 50_000
+
+    /// η = fixed + ZΛu (into `eta`), the deviance there, and the system at its weights with the working
+    /// response η − fixed + (y − μ)/(dμ/dη); `fixed` is Xβ + offset, and with `joint` the system has X's
+    /// columns and the working response keeps Xβ (η − offset + …).
+    func linearise(_ u: [Double], fixed: [Double], _ rows: RowValues, joint: Bool, eta: inout [Double]) -> Linearisation {
+        guard n >= Self.parallelRows else {
+            return eta.withUnsafeMutableBufferPointer { linearise(u, fixed: fixed, rows, joint: joint, eta: $0, rowRange: 0..<n) }
+        }
         // Two halves of the rows into two systems, then one sum.
         let halves = [0..<(n / 2), (n / 2)..<n]
         let slots = SystemSlots(2)
         let this = UncheckedSelf(deviance: self)
-        ParallelWork.run(2) { part in
-            slots.set(part, this.deviance.build(rows, eta: eta, fixed: fixed, joint: joint, rowRange: halves[part]))
+        eta.withUnsafeMutableBufferPointer { buffer in
+            let out = SharedRows(buffer)
+            ParallelWork.run(2) { part in
+                slots.set(part, this.deviance.linearise(u, fixed: fixed, rows, joint: joint, eta: out.buffer, rowRange: halves[part]))
+            }
         }
-        var system = slots.get(0)!
+        var result = slots.get(0)!
         let other = slots.get(1)!
-        for i in system.blocks.indices { system.blocks[i] += other.blocks[i] }
-        for i in system.couplings.indices { system.couplings[i] += other.couplings[i] }
-        for i in system.restBlock.indices { system.restBlock[i] += other.restBlock[i] }
-        for i in system.rhs.indices { system.rhs[i] += other.rhs[i] }
-        return system
+        result.deviance += other.deviance
+        for i in result.system.blocks.indices { result.system.blocks[i] += other.system.blocks[i] }
+        for i in result.system.couplings.indices { result.system.couplings[i] += other.system.couplings[i] }
+        for i in result.system.restBlock.indices { result.system.restBlock[i] += other.system.restBlock[i] }
+        for i in result.system.rhs.indices { result.system.rhs[i] += other.system.rhs[i] }
+        return result
     }
 
-    /// The system's sums over the rows in `rowRange`.
-    func build(_ rows: RowValues, eta: [Double], fixed: [Double], joint: Bool, rowRange: Range<Int>) -> WeightedSystem {
+    /// The pass over the rows in `rowRange` (the deviance without the constant part when not all rows).
+    func linearise(_ u: [Double], fixed: [Double], _ rows: RowValues, joint: Bool, eta: UnsafeMutableBufferPointer<Double>,
+                   rowRange: Range<Int>) -> Linearisation {
         let firstTerm = design.randomTerms[order[0]]
         let q1 = firstTerm.termCount, groups1 = firstTerm.groupCount
         var system = WeightedSystem(q1: q1, groups1: groups1, pattern: self.pattern, joint: joint)
         let rest = system.rest, perRow = rows.perRow, pp = joint ? p : 0, others = otherColumns, n = n
         let family = family
         let pattern: CouplingPattern = self.pattern
-        let m = perRow + pp
+        // Σ −2 log p compensated (Neumaier): over a million rows plain sums wander by 1e-7, above the
+        // optimiser's tolerance, and it would chase that noise for dozens of evaluations.
+        var deviance = 0.0, compensation = 0.0
         system.blocks.withUnsafeMutableBufferPointer { blocks in
         system.couplings.withUnsafeMutableBufferPointer { couplings in
         system.restBlock.withUnsafeMutableBufferPointer { restBlock in
@@ -41,34 +55,71 @@ extension LaplaceDeviance {
         rows.restIndex.withUnsafeBufferPointer { restIndex in
         rows.restValue.withUnsafeBufferPointer { restValue in
         pattern.rowPlaces.withUnsafeBufferPointer { places in
+        pattern.start.withUnsafeBufferPointer { starts in
         design.x.values.withUnsafeBufferPointer { xv in
         firstTerm.codes.withUnsafeBufferPointer { codes in
-            var indices = [Int](repeating: 0, count: m), values = [Double](repeating: 0, count: m), local = [Int](repeating: 0, count: m)
-            indices.withUnsafeMutableBufferPointer { idx in
-            values.withUnsafeMutableBufferPointer { val in
-            local.withUnsafeMutableBufferPointer { loc in
-                for c in 0..<pp { idx[perRow + c] = others + c }
-                let base1 = groups1 * q1
-                for i in rowRange {
-                    let (mu, d, weight) = family.meanDerivativeWeight(eta[i])
-                    let w = trials[i] * weight
-                    let r = eta[i] - fixed[i] + (y[i] - mu) / d
-                    let g = Int(codes[i])
-                    let listStart = pattern.start[g], width = pattern.start[g + 1] - listStart
-                    for s in 0..<perRow { idx[s] = restIndex[i * perRow + s]; val[s] = restValue[i * perRow + s]; loc[s] = places[i * perRow + s] }
-                    for c in 0..<pp { val[perRow + c] = xv[i + c * n]; loc[perRow + c] = width - pp + c }
-                    let blockStart = g * q1 * q1, c0 = listStart * q1, rhsStart = g * q1
+        u.withUnsafeBufferPointer { uv in
+        fixed.withUnsafeBufferPointer { fixed in
+        offset.withUnsafeBufferPointer { offset in
+        y.withUnsafeBufferPointer { y in
+        trials.withUnsafeBufferPointer { trials in
+            let base1 = groups1 * q1
+            // Rows in blocks: η for the block, the family's parts for it, then the sums.
+            let blockRows = 256
+            var parts = [Double](repeating: 0, count: 3 * blockRows)
+            parts.withUnsafeMutableBufferPointer { parts in
+            let variables = parts.baseAddress!, weights = variables + blockRows, residuals = weights + blockRows
+            for blockStart in stride(from: rowRange.lowerBound, to: rowRange.upperBound, by: blockRows) {
+            let blockEnd = min(blockStart + blockRows, rowRange.upperBound)
+            for i in blockStart..<blockEnd {
+                let g = Int(codes[i])
+                var value = fixed[i]
+                if q1 == 1 {
+                    value += first[i] * uv[g]
+                } else {
+                    for a in 0..<q1 { value += first[i * q1 + a] * uv[g * q1 + a] }
+                }
+                for s in 0..<perRow { value += restValue[i * perRow + s] * uv[base1 + restIndex[i * perRow + s]] }
+                eta[i] = value
+            }
+            family.rowParts(count: blockEnd - blockStart, y: y.baseAddress! + blockStart, trials: trials.baseAddress! + blockStart,
+                            eta: UnsafePointer(eta.baseAddress! + blockStart), variable: variables, weight: weights, residual: residuals)
+            for i in blockStart..<blockEnd {
+                let j = i - blockStart, g = Int(codes[i]), value = eta[i], variable = variables[j]
+                let sum = deviance + variable
+                compensation += abs(deviance) >= abs(variable) ? (deviance - sum) + variable : (variable - sum) + deviance
+                deviance = sum
+                let w = weights[j], r = value - (joint ? offset[i] : fixed[i]) + residuals[j]
+                let listStart = starts[g], width = starts[g + 1] - listStart
+                let c0 = listStart * q1
+                // The first term's block, its right-hand side and its coupling to the row's other columns.
+                if q1 == 1 {
+                    let wz = w * first[i]
+                    rhs[g] += wz * r
+                    blocks[g] += wz * first[i]
+                    for s in 0..<perRow { couplings[c0 + places[i * perRow + s]] += wz * restValue[i * perRow + s] }
+                    for c in 0..<pp { couplings[c0 + width - pp + c] += wz * xv[i + c * n] }
+                } else {
+                    let blockStart = g * q1 * q1, rhsStart = g * q1
                     for bb in 0..<q1 {
-                        let wb = w * first[i * q1 + bb]
+                        let wb = w * first[i * q1 + bb], column = c0 + bb * width
                         rhs[rhsStart + bb] += wb * r
                         for a in bb..<q1 { blocks[blockStart + a + bb * q1] += wb * first[i * q1 + a] }
-                        for k in 0..<m { couplings[c0 + loc[k] + bb * width] += wb * val[k] }
+                        for s in 0..<perRow { couplings[column + places[i * perRow + s]] += wb * restValue[i * perRow + s] }
+                        for c in 0..<pp { couplings[column + width - pp + c] += wb * xv[i + c * n] }
                     }
-                    for k in 0..<m {
-                        let c = idx[k], wc = w * val[k]
-                        rhs[base1 + c] += wc * r
-                        for l in 0..<m where idx[l] >= c { restBlock[idx[l] + c * rest] += wc * val[l] }
-                    }
+                }
+                // The other terms' columns and X's among themselves (lower triangle).
+                for s in 0..<perRow {
+                    let c = restIndex[i * perRow + s], wc = w * restValue[i * perRow + s]
+                    rhs[base1 + c] += wc * r
+                    for t in 0..<perRow where restIndex[i * perRow + t] >= c { restBlock[restIndex[i * perRow + t] + c * rest] += wc * restValue[i * perRow + t] }
+                    for d in 0..<pp { restBlock[others + d + c * rest] += wc * xv[i + d * n] }
+                }
+                for c in 0..<pp {
+                    let wc = w * xv[i + c * n], column = (others + c) * rest
+                    rhs[base1 + others + c] += wc * r
+                    for d in c..<pp { restBlock[others + d + column] += wc * xv[i + d * n] }
                 }
             }
             }
@@ -83,17 +134,37 @@ extension LaplaceDeviance {
         }
         }
         }
-        return system
+        }
+        }
+        }
+        }
+        }
+        }
+        deviance += compensation
+        if rowRange.lowerBound == 0 { deviance += constantSum }
+        return Linearisation(deviance: deviance, system: system)
     }
 }
 
-/// Two systems built on two threads.
+/// One (u, β)'s pass: Σ −2 log p(y | η) (with the constant part) and the weighted system at its weights.
+struct Linearisation {
+    var deviance: Double
+    var system: WeightedSystem
+}
+
+/// The η buffer the two halves write (disjoint rows).
+private struct SharedRows: @unchecked Sendable {
+    let buffer: UnsafeMutableBufferPointer<Double>
+    init(_ buffer: UnsafeMutableBufferPointer<Double>) { self.buffer = buffer }
+}
+
+/// The two halves' passes, made on two threads.
 private final class SystemSlots: @unchecked Sendable {
-    private var slots: [WeightedSystem?]
+    private var slots: [Linearisation?]
     private let lock = NSLock()
-    init(_ count: Int) { slots = [WeightedSystem?](repeating: nil, count: count) }
-    func set(_ index: Int, _ value: WeightedSystem) { lock.lock(); slots[index] = value; lock.unlock() }
-    func get(_ index: Int) -> WeightedSystem? { lock.lock(); defer { lock.unlock() }; return slots[index] }
+    init(_ count: Int) { slots = [Linearisation?](repeating: nil, count: count) }
+    func set(_ index: Int, _ value: Linearisation) { lock.lock(); slots[index] = value; lock.unlock() }
+    func get(_ index: Int) -> Linearisation? { lock.lock(); defer { lock.unlock() }; return slots[index] }
 }
 
 /// The deviance handed to a worker thread (its build reads, never writes, the shared state).

@@ -71,6 +71,9 @@ public final class LaplaceDeviance: @unchecked Sendable {
                                   otherColumns: otherColumns, p: p)
     }
 
+    /// Newton's step in u (and in β relative to max(1, |β|)) below which PIRLS stops where it is.
+    static let modeTolerance = 1e-12
+
     /// The number of θ parameters.
     public var thetaCount: Int { parameters.count }
 
@@ -93,50 +96,62 @@ public final class LaplaceDeviance: @unchecked Sendable {
         var u = modes, b = joint ? jointBeta : beta
         if !u.allSatisfy(\.isFinite) { u = [Double](repeating: 0, count: qTotal) }
         let givenFixed = joint ? nil : fixedPart(b)
-        func penalised(_ u: [Double], _ b: [Double]) -> (Double, [Double]) {
-            let (eta, value) = linearPredictor(u, fixed: givenFixed ?? fixedPart(b), rows)
-            return (value + u.reduce(0) { $0 + $1 * $1 }, eta)
+        // Each pass at a (u, β) gives its deviance and the system of the step from there; a step's pass is
+        // kept when the step is taken (η in two buffers, the current one and the candidate's).
+        var eta = [Double](repeating: 0, count: n), candidateEta = eta
+        func linearised(_ u: [Double], _ b: [Double], eta: inout [Double]) -> Linearisation {
+            var pass = linearise(u, fixed: givenFixed ?? fixedPart(b), rows, joint: joint, eta: &eta)
+            pass.deviance += u.reduce(0) { $0 + $1 * $1 }
+            return pass
         }
-        var (current, eta) = penalised(u, b)
-        var system = WeightedSystem(q1: q1, groups1: groups1, pattern: pattern, joint: joint)
-        var converged = false
+        let start = linearised(u, b, eta: &eta)
+        var current = start.deviance, system = start.system
+        var converged = false, factored = false
         for _ in 0..<60 {
             pirlsIterations += 1
-            system = build(rows, eta: eta, fixed: givenFixed ?? offset, joint: joint)
             guard system.factor() else { return .infinity }
+            factored = true
             let solution = system.solve()
             let newU = Array(solution[0..<qTotal]), newB = joint ? Array(solution[qTotal...]) : b
+            // At the mode when Newton's step from here is below rounding's reach on the determinant: this
+            // pass's factor is the mode's (a step that small moves log|L|² by less than the sums' rounding).
+            let newton = max(zip(u, newU).reduce(0.0) { max($0, abs($1.0 - $1.1)) },
+                             zip(b, newB).reduce(0.0) { max($0, abs($1.0 - $1.1) / max(1, abs($1.0))) })
+            if newton < Self.modeTolerance { converged = true; break }
             // Step halving on the penalised deviance.
-            var step = 1.0, accepted = false
+            var step = 1.0
             var candidateU = newU, candidateB = newB
-            var value = 0.0, candidateEta = eta
+            var candidate: Linearisation?
             for _ in 0..<12 {
                 candidateU = zip(u, newU).map { $0 + step * ($1 - $0) }
                 candidateB = zip(b, newB).map { $0 + step * ($1 - $0) }
-                (value, candidateEta) = penalised(candidateU, candidateB)
-                if value.isFinite && value <= current + 1e-10 * abs(current) { accepted = true; break }
+                let trial = linearised(candidateU, candidateB, eta: &candidateEta)
+                if trial.deviance.isFinite && trial.deviance <= current + 1e-10 * abs(current) { candidate = trial; break }
                 step /= 2
             }
-            guard accepted else { break }
-            let change = abs(current - value)
+            guard let candidate else { break }
+            let change = abs(current - candidate.deviance)
             let moved = max(zip(u, candidateU).reduce(0.0) { max($0, abs($1.0 - $1.1)) }, zip(b, candidateB).reduce(0.0) { max($0, abs($1.0 - $1.1)) })
             u = candidateU
             b = candidateB
-            eta = candidateEta
-            current = value
+            swap(&eta, &candidateEta)
+            current = candidate.deviance
+            system = candidate.system
+            factored = false
             // Converged to rounding: the log-determinant is not stationary in u, so a mode found only
             // roughly would put noise into the Hessian's differences.
-            if change < 1e-13 * (abs(value) + 1) && moved < 1e-9 { converged = true; break }
+            if change < 1e-13 * (abs(candidate.deviance) + 1) && moved < 1e-9 { converged = true; break }
         }
         pirlsFailed = !converged
         modes = u
+        // The determinant at the mode's weights (the system's β columns, when it has them, come last and
+        // leave the random effects' pivots as they are).
+        if factored && !converged { (current, system) = { ($0.deviance, $0.system) }(linearised(u, b, eta: &eta)) }
+        if !factored || !converged { guard system.factor() else { return .infinity } }
         if joint {
             jointBeta = b
             jointBetaScale = system.trailingInverseDiagonal(p).map { $0.squareRoot() }
         }
-        // The determinant at the mode's weights.
-        system = build(rows, eta: eta, fixed: givenFixed ?? fixedPart(b), joint: false)
-        guard system.factor() else { return .infinity }
         if quadraturePoints > 1 && order.count == 1 && q1 == 1 {
             return quadrature(system: system, u: u, eta: eta, rows: rows)
         }

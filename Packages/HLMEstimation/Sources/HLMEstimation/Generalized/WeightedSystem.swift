@@ -102,7 +102,14 @@ struct WeightedSystem {
                                 couplings[c0 + e + a * width] = value / pivot
                             }
                         }
-                        if q1 == 1 {
+                        if q1 == 1 && t > 0 && columns[listStart + t - 1] - columns[listStart] == t - 1 {
+                            // The group's columns in one run (a crossed factor every group meets, X): no lookups.
+                            let first = columns[listStart], l = couplings.baseAddress! + c0
+                            for e in 0..<t {
+                                let column = s.baseAddress! + (first + e) * rest + first, le = l[e]
+                                for f in e..<t { column[f] -= le * l[f] }
+                            }
+                        } else if q1 == 1 {
                             for e in 0..<t {
                                 let column = s.baseAddress! + columns[listStart + e] * rest, le = couplings[c0 + e]
                                 for f in e..<t { column[columns[listStart + f]] -= le * couplings[c0 + f] }

@@ -70,6 +70,9 @@ public enum BOBYQA {
 
         /// The linear fits' (tight enough that the slides' models match Stata's printed digits).
         public static let tight = Tolerances(objectiveAbsolute: 1e-12, objectiveRelative: 1e-14, parameterAbsolute: 1e-10)
+        /// A generalized fit's first stage, which only starts the second: θ to 1e-7, as glmer's (minqa's
+        /// rhoend, 1e-6 of its first step).
+        public static let firstStage = Tolerances(objectiveAbsolute: 1e-10, objectiveRelative: 1e-12, parameterAbsolute: 1e-7)
     }
 
     static func message(_ code: Int32) -> String {
@@ -90,6 +93,9 @@ public enum BOBYQA {
     }
 }
 
+/// HLM_TRACE_OPTIMIZER=evaluations prints every evaluation (the point and the value) to standard error.
+private let traceEvaluations = ProcessInfo.processInfo.environment["HLM_TRACE_OPTIMIZER"] == "evaluations"
+
 /// Carries the Swift closure through NLopt's `void *` and counts calls.
 private final class ObjectiveBox {
     let wrapped: ([Double]) -> Double
@@ -102,6 +108,7 @@ private final class ObjectiveBox {
     func function(_ x: [Double]) -> Double {
         count += 1
         let value = wrapped(x)
+        if traceEvaluations { FileHandle.standardError.write(Data("eval \(count) \(x) \(value)\n".utf8)) }
         return value.isFinite ? value : Double.greatestFiniteMagnitude
     }
 }
