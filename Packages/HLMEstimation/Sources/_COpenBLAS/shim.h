@@ -10,6 +10,9 @@ void dpotri_(const char *uplo, const int *n, double *a, const int *lda, int *inf
 void dtrsm_(const char *side, const char *uplo, const char *transa, const char *diag,
             const int *m, const int *n, const double *alpha, const double *a, const int *lda,
             double *b, const int *ldb);
+// Triangular solve with one right-hand side: op(A) x = b, x overwriting b.
+void dtrsv_(const char *uplo, const char *trans, const char *diag, const int *n, const double *a, const int *lda,
+            double *x, const int *incx);
 // Symmetric rank-k update: C = alpha A A' + beta C (trans = "N") or alpha A' A + beta C ("T").
 void dsyrk_(const char *uplo, const char *trans, const int *n, const int *k, const double *alpha,
             const double *a, const int *lda, const double *beta, double *c, const int *ldc);

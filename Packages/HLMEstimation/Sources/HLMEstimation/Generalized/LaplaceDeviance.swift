@@ -27,6 +27,10 @@ public final class LaplaceDeviance: @unchecked Sendable {
     var pattern: CouplingPattern!
     /// Σ of the rows' −2 log p parts that do not depend on μ (binomial coefficients, log y!).
     let constantSum: Double
+    /// The thread that takes half of each pass over the rows, from ``parallelRows`` rows unless `splitsPasses`
+    /// was turned off (the Hessian's points run on two deviances instead).
+    lazy var secondThread: SecondThread? = splitsPasses && n >= Self.parallelRows ? SecondThread() : nil
+    var splitsPasses = true
     /// The last conditional modes (system order), warm start of the next solve.
     public private(set) var modes: [Double]
     /// β of the last joint solve, and its approximate SEs (from the system's β block, as lme4's RX).
@@ -73,6 +77,12 @@ public final class LaplaceDeviance: @unchecked Sendable {
 
     /// Newton's step in u (and in β relative to max(1, |β|)) below which PIRLS stops where it is.
     static let modeTolerance = 1e-12
+
+    /// Rows used.
+    public var observationCount: Int { n }
+
+    /// Starts the next evaluation's PIRLS from these modes (system order).
+    func restart(from modes: [Double]) { self.modes = modes }
 
     /// The number of θ parameters.
     public var thetaCount: Int { parameters.count }

@@ -147,7 +147,7 @@ struct WeightedSystem {
     func solve() -> [Double] {
         var x = rhs
         let base = groups1 * q1
-        // Forward: L₁₁ y₁ = b₁ per group; then b₂ − Σ L₂₁ y₁; L₂₂ y₂ = that.
+        // Forward: L₁₁ y₁ = b₁ per group; then b₂ − Σ L₂₁ y₁.
         for g in 0..<groups1 {
             let start = g * q1 * q1, at = g * q1
             for a in 0..<q1 {
@@ -162,17 +162,29 @@ struct WeightedSystem {
                 if y != 0 { for e in 0..<t { x[base + pattern.columns[listStart + e]] -= couplings[c0 + e + a * width] * y } }
             }
         }
-        for c in 0..<rest {
-            var value = x[base + c]
-            for d in 0..<c { value -= restBlock[c + d * rest] * x[base + d] }
-            x[base + c] = value / restBlock[c + c * rest]
+        // L₂₂ y₂ = that, then L₂₂' x₂ = y₂ (BLAS from 32 rows: grouseticks' 181 took 15% of its fit by loops).
+        if rest >= 32 {
+            var uplo = CChar(UInt8(ascii: "L")), unit = CChar(UInt8(ascii: "N")), n = Int32(rest), one: Int32 = 1
+            var no = CChar(UInt8(ascii: "N")), yes = CChar(UInt8(ascii: "T"))
+            x.withUnsafeMutableBufferPointer { x in
+                restBlock.withUnsafeBufferPointer { l in
+                    dtrsv_(&uplo, &no, &unit, &n, l.baseAddress, &n, x.baseAddress! + base, &one)
+                    dtrsv_(&uplo, &yes, &unit, &n, l.baseAddress, &n, x.baseAddress! + base, &one)
+                }
+            }
+        } else {
+            for c in 0..<rest {
+                var value = x[base + c]
+                for d in 0..<c { value -= restBlock[c + d * rest] * x[base + d] }
+                x[base + c] = value / restBlock[c + c * rest]
+            }
+            for c in stride(from: rest - 1, through: 0, by: -1) {
+                var value = x[base + c]
+                for d in (c + 1)..<max(c + 1, rest) { value -= restBlock[d + c * rest] * x[base + d] }
+                x[base + c] = value / restBlock[c + c * rest]
+            }
         }
-        // Back: L₂₂' x₂ = y₂; then L₁₁' x₁ = y₁ − L₂₁' x₂ per group.
-        for c in stride(from: rest - 1, through: 0, by: -1) {
-            var value = x[base + c]
-            for d in (c + 1)..<max(c + 1, rest) { value -= restBlock[d + c * rest] * x[base + d] }
-            x[base + c] = value / restBlock[c + c * rest]
-        }
+        // Then L₁₁' x₁ = y₁ − L₂₁' x₂ per group.
         for g in 0..<groups1 {
             let start = g * q1 * q1, at = g * q1
             let listStart = pattern.start[g], t = pattern.length(g, joint: joint), width = pattern.start[g + 1] - listStart
