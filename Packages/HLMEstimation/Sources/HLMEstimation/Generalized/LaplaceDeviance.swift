@@ -31,6 +31,7 @@ public final class LaplaceDeviance: @unchecked Sendable {
     /// was turned off (the Hessian's points run on two deviances instead).
     lazy var secondThread: SecondThread? = splitsPasses && n >= Self.parallelRows ? SecondThread() : nil
     var splitsPasses = true
+    let spareSystems = SpareSystems()
     /// The last conditional modes (system order), warm start of the next solve.
     public private(set) var modes: [Double]
     /// β of the last joint solve, and its approximate SEs (from the system's β block, as lme4's RX).
@@ -137,6 +138,7 @@ public final class LaplaceDeviance: @unchecked Sendable {
                 candidateB = zip(b, newB).map { $0 + step * ($1 - $0) }
                 let trial = linearised(candidateU, candidateB, eta: &candidateEta)
                 if trial.deviance.isFinite && trial.deviance <= current + 1e-10 * abs(current) { candidate = trial; break }
+                spareSystems.give(trial.system)
                 step /= 2
             }
             guard let candidate else { break }
@@ -146,6 +148,7 @@ public final class LaplaceDeviance: @unchecked Sendable {
             b = candidateB
             swap(&eta, &candidateEta)
             current = candidate.deviance
+            spareSystems.give(system)
             system = candidate.system
             factored = false
             // Converged to rounding: the log-determinant is not stationary in u, so a mode found only
@@ -156,12 +159,16 @@ public final class LaplaceDeviance: @unchecked Sendable {
         modes = u
         // The determinant at the mode's weights (the system's β columns, when it has them, come last and
         // leave the random effects' pivots as they are).
-        if factored && !converged { (current, system) = { ($0.deviance, $0.system) }(linearised(u, b, eta: &eta)) }
+        if factored && !converged {
+            spareSystems.give(system)
+            (current, system) = { ($0.deviance, $0.system) }(linearised(u, b, eta: &eta))
+        }
         if !factored || !converged { guard system.factor() else { return .infinity } }
         if joint {
             jointBeta = b
             jointBetaScale = system.trailingInverseDiagonal(p).map { $0.squareRoot() }
         }
+        defer { spareSystems.give(system) }
         if quadraturePoints > 1 && order.count == 1 && q1 == 1 {
             return quadrature(system: system, u: u, eta: eta, rows: rows)
         }

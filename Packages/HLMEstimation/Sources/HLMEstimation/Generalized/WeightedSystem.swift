@@ -75,6 +75,15 @@ struct WeightedSystem {
         rhs = [Double](repeating: 0, count: groups1 * q1 + rest)
     }
 
+    /// Zeros the sums, for another pass.
+    mutating func reset() {
+        for k in blocks.indices { blocks[k] = 0 }
+        for k in couplings.indices { couplings[k] = 0 }
+        for k in restBlock.indices { restBlock[k] = 0 }
+        for k in rhs.indices { rhs[k] = 0 }
+        logDeterminant = 0
+    }
+
     /// Factors the system (adding I to the random effects' diagonal). False when not positive definite.
     mutating func factor() -> Bool {
         var logDet = 0.0
@@ -134,12 +143,56 @@ struct WeightedSystem {
         guard ok else { return false }
         for c in 0..<otherTerms { restBlock[c + c * rest] += 1 }
         guard rest > 0 else { logDeterminant = logDet; return true }
-        var uplo = CChar(UInt8(ascii: "L")), n = Int32(rest), lda = Int32(rest), info: Int32 = 0
-        dpotrf_(&uplo, &n, &restBlock, &lda, &info)
-        guard info == 0 else { return false }
+        let lead = Self.diagonalLead(restBlock, rest)
+        guard Self.eliminateDiagonalLead(&restBlock, rest, lead) else { return false }
+        if lead < rest {
+            var uplo = CChar(UInt8(ascii: "L")), n = Int32(rest - lead), lda = Int32(rest), info: Int32 = 0
+            restBlock.withUnsafeMutableBufferPointer { s in dpotrf_(&uplo, &n, s.baseAddress! + lead + lead * rest, &lda, &info) }
+            guard info == 0 else { return false }
+        }
         for c in 0..<otherTerms { logDet += 2 * log(restBlock[c + c * rest]) }
         logDeterminant = logDet
         return true
+    }
+
+    /// How many leading columns of the rest block (lower triangle, rest × rest) have nothing off the diagonal
+    /// among themselves: a term nested in the first (grouseticks' broods, each index in one) after the first
+    /// is eliminated. Zero below 16 columns, where LAPACK alone is as quick.
+    static func diagonalLead(_ s: [Double], _ rest: Int) -> Int {
+        var lead = rest, c = 0
+        while c < lead {
+            var j = c + 1
+            while j < lead && s[j + c * rest] == 0 { j += 1 }
+            lead = j
+            c += 1
+        }
+        return lead >= 16 ? lead : 0
+    }
+
+    /// Cholesky's first `lead` columns where their block is diagonal: each pivot a square root, its column
+    /// below the block scaled, and the trailing block updated on that column's nonzeros only (grouseticks:
+    /// one each, where LAPACK would factor all 181 columns densely at every PIRLS step).
+    static func eliminateDiagonalLead(_ s: inout [Double], _ rest: Int, _ lead: Int) -> Bool {
+        guard lead > 0 else { return true }
+        return s.withUnsafeMutableBufferPointer { s -> Bool in
+            var nonzeros: [Int] = []
+            for c in 0..<lead {
+                let pivot = s[c + c * rest]
+                guard pivot > 0 else { return false }
+                let l = pivot.squareRoot()
+                s[c + c * rest] = l
+                nonzeros.removeAll(keepingCapacity: true)
+                for j in lead..<rest where s[j + c * rest] != 0 {
+                    s[j + c * rest] /= l
+                    nonzeros.append(j)
+                }
+                for (position, a) in nonzeros.enumerated() {
+                    let la = s[a + c * rest]
+                    for b in nonzeros[position...] { s[b + a * rest] -= s[b + c * rest] * la }
+                }
+            }
+            return true
+        }
     }
 
     /// The solution of the factored system for its right-hand side: u (first term's, then the other
