@@ -60,7 +60,7 @@ extension LaplaceDeviance {
         guard let rows = rowValues(theta) else { return nil }
         let fixed = fixedPart(beta)
         var eta = [Double](repeating: 0, count: n)
-        var system = linearise(modes, fixed: fixed, rows, joint: false, eta: &eta).system
+        var system = linearise(modes, beta: beta, fixed: fixed, rows, joint: false, eta: &eta).system
         guard system.factor() else { return nil }
         let inverse = system.inverseBlocks()
         var result = [[[Double]]](repeating: [], count: design.randomTerms.count)

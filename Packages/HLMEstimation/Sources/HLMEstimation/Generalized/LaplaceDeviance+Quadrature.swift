@@ -12,7 +12,7 @@ extension LaplaceDeviance {
                 let value = u[g] + s * z
                 var deviance = value * value
                 for i in members {
-                    let shifted = eta[i] + rows.first[i] * (value - u[g])
+                    let shifted = eta[i] + rows.first[i] * rows.scales[0] * (value - u[g])
                     deviance += family.variablePart(y[i], family.mean(shifted), trials: trials[i])
                 }
                 terms.append(log(w) - (deviance - z * z) / 2)

@@ -5,8 +5,24 @@ import _HLMSupport
 /// The passes over the rows: ZΛ per row for θ, Xβ, ZΛu, and η with its log-likelihood.
 extension LaplaceDeviance {
     func rowValues(_ theta: [Double]) -> RowValues? {
+        if let unitRows {
+            // Every term scalar: ZΛ's values are z's times each term's λ, applied in the pass.
+            var rows = unitRows
+            var scales: [Double] = []
+            for k in order {
+                guard let l = parameters.lambda(theta, term: k) else { return nil }
+                scales += [Double](repeating: l[0], count: scales.isEmpty ? 1 : design.randomTerms[k].termCount)
+            }
+            rows.scales = scales
+            return rows
+        }
         var lambdas: [[Double]] = []
         for k in order { guard let l = parameters.lambda(theta, term: k) else { return nil }; lambdas.append(l) }
+        return rowValues(lambdas: lambdas)
+    }
+
+    /// ZΛ's values per row for these Λ (one per term, in the system's order), with unit scales.
+    func rowValues(lambdas: [[Double]]) -> RowValues {
         let terms = design.randomTerms
         let q1 = terms[order[0]].termCount
         var first = [Double](repeating: 0, count: n * q1)
@@ -32,7 +48,8 @@ extension LaplaceDeviance {
                 }
             }
         }
-        return RowValues(first: first, restIndex: restIndex, restValue: restValue, perRow: perRow)
+        return RowValues(first: first, restIndex: restIndex, restValue: restValue, perRow: perRow,
+                         scales: [Double](repeating: 1, count: 1 + perRow))
     }
 
     /// Xβ + offset.

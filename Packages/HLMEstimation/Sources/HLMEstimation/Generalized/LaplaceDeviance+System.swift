@@ -10,11 +10,12 @@ extension LaplaceDeviance {
     static let parallelRows = 2_000
 
     /// η = fixed + ZΛu (into `eta`), the deviance there, and the system at its weights with the working
-    /// response η − fixed + (y − μ)/(dμ/dη); `fixed` is Xβ + offset, and with `joint` the system has X's
-    /// columns and the working response keeps Xβ (η − offset + …).
-    func linearise(_ u: [Double], fixed: [Double], _ rows: RowValues, joint: Bool, eta: inout [Double]) -> Linearisation {
+    /// response η − fixed + (y − μ)/(dμ/dη); fixed = Xβ + offset, from `fixed` when given, else worked out
+    /// row by row in the pass (cheaper for a few columns than a separate pass). With `joint` the system has
+    /// X's columns and the working response keeps Xβ (η − offset + …).
+    func linearise(_ u: [Double], beta: [Double], fixed: [Double]?, _ rows: RowValues, joint: Bool, eta: inout [Double]) -> Linearisation {
         guard let second = secondThread else {
-            return eta.withUnsafeMutableBufferPointer { linearise(u, fixed: fixed, rows, joint: joint, eta: $0, rowRange: 0..<n) }
+            return eta.withUnsafeMutableBufferPointer { linearise(u, beta: beta, fixed: fixed, rows, joint: joint, eta: $0, rowRange: 0..<n) }
         }
         // Two halves of the rows into two systems, then one sum.
         let halves = [0..<(n / 2), (n / 2)..<n]
@@ -23,7 +24,7 @@ extension LaplaceDeviance {
         eta.withUnsafeMutableBufferPointer { buffer in
             let out = SharedRows(buffer)
             second.run { part in
-                slots.set(part, this.deviance.linearise(u, fixed: fixed, rows, joint: joint, eta: out.buffer, rowRange: halves[part]))
+                slots.set(part, this.deviance.linearise(u, beta: beta, fixed: fixed, rows, joint: joint, eta: out.buffer, rowRange: halves[part]))
             }
         }
         var result = slots.get(0)!
@@ -38,14 +39,16 @@ extension LaplaceDeviance {
     }
 
     /// The pass over the rows in `rowRange` (the deviance without the constant part when not all rows).
-    func linearise(_ u: [Double], fixed: [Double], _ rows: RowValues, joint: Bool, eta: UnsafeMutableBufferPointer<Double>,
+    func linearise(_ u: [Double], beta: [Double], fixed: [Double]?, _ rows: RowValues, joint: Bool, eta: UnsafeMutableBufferPointer<Double>,
                    rowRange: Range<Int>) -> Linearisation {
         let firstTerm = design.randomTerms[order[0]]
         let q1 = firstTerm.termCount, groups1 = firstTerm.groupCount
         var system = spareSystems.take(joint: joint) ?? WeightedSystem(q1: q1, groups1: groups1, pattern: self.pattern, joint: joint)
         let rest = system.rest, perRow = rows.perRow, pp = joint ? p : 0, others = otherColumns, n = n
-        let family = family
+        let family = family, p = p, hasFixed = fixed != nil
         let pattern: CouplingPattern = self.pattern
+        // ZΛ's values are the rows' times these (all 1 unless the values are θ-free, ``unitRows``).
+        let scale1 = rows.scales[0], scales = Array(rows.scales.dropFirst()) + [0]
         // Σ −2 log p compensated (Neumaier): over a million rows plain sums wander by 1e-7, above the
         // optimiser's tolerance, and it would chase that noise for dozens of evaluations.
         var deviance = 0.0, compensation = 0.0
@@ -61,27 +64,37 @@ extension LaplaceDeviance {
         design.x.values.withUnsafeBufferPointer { xv in
         firstTerm.codes.withUnsafeBufferPointer { codes in
         u.withUnsafeBufferPointer { uv in
-        fixed.withUnsafeBufferPointer { fixed in
+        (fixed ?? []).withUnsafeBufferPointer { fixed in
+        beta.withUnsafeBufferPointer { beta in
+        scales.withUnsafeBufferPointer { scales in
         offset.withUnsafeBufferPointer { offset in
         y.withUnsafeBufferPointer { y in
         trials.withUnsafeBufferPointer { trials in
             let base1 = groups1 * q1
             // Rows in blocks: η for the block, the family's parts for it, then the sums.
             let blockRows = 256
-            var parts = [Double](repeating: 0, count: 3 * blockRows)
+            var parts = [Double](repeating: 0, count: 4 * blockRows + perRow)
             parts.withUnsafeMutableBufferPointer { parts in
             let variables = parts.baseAddress!, weights = variables + blockRows, residuals = weights + blockRows
+            let fixedValues = residuals + blockRows, rowRest = fixedValues + blockRows
             for blockStart in stride(from: rowRange.lowerBound, to: rowRange.upperBound, by: blockRows) {
             let blockEnd = min(blockStart + blockRows, rowRange.upperBound)
             for i in blockStart..<blockEnd {
                 let g = Int(codes[i])
-                var value = fixed[i]
+                var value: Double
+                if hasFixed {
+                    value = fixed[i]
+                } else {
+                    value = offset[i]
+                    for c in 0..<p where beta[c] != 0 { value += xv[i + c * n] * beta[c] }
+                }
+                fixedValues[i - blockStart] = value
                 if q1 == 1 {
-                    value += first[i] * uv[g]
+                    value += first[i] * scale1 * uv[g]
                 } else {
                     for a in 0..<q1 { value += first[i * q1 + a] * uv[g * q1 + a] }
                 }
-                for s in 0..<perRow { value += restValue[i * perRow + s] * uv[base1 + restIndex[i * perRow + s]] }
+                for s in 0..<perRow { value += restValue[i * perRow + s] * scales[s] * uv[base1 + restIndex[i * perRow + s]] }
                 eta[i] = value
             }
             family.rowParts(count: blockEnd - blockStart, y: y.baseAddress! + blockStart, trials: trials.baseAddress! + blockStart,
@@ -91,15 +104,16 @@ extension LaplaceDeviance {
                 let sum = deviance + variable
                 compensation += abs(deviance) >= abs(variable) ? (deviance - sum) + variable : (variable - sum) + deviance
                 deviance = sum
-                let w = weights[j], r = value - (joint ? offset[i] : fixed[i]) + residuals[j]
+                let w = weights[j], r = value - (joint ? offset[i] : fixedValues[j]) + residuals[j]
+                for s in 0..<perRow { rowRest[s] = restValue[i * perRow + s] * scales[s] }
                 let listStart = starts[g], width = starts[g + 1] - listStart
                 let c0 = listStart * q1
                 // The first term's block, its right-hand side and its coupling to the row's other columns.
                 if q1 == 1 {
-                    let wz = w * first[i]
+                    let z = first[i] * scale1, wz = w * z
                     rhs[g] += wz * r
-                    blocks[g] += wz * first[i]
-                    for s in 0..<perRow { couplings[c0 + places[i * perRow + s]] += wz * restValue[i * perRow + s] }
+                    blocks[g] += wz * z
+                    for s in 0..<perRow { couplings[c0 + places[i * perRow + s]] += wz * rowRest[s] }
                     for c in 0..<pp { couplings[c0 + width - pp + c] += wz * xv[i + c * n] }
                 } else {
                     let blockStart = g * q1 * q1, rhsStart = g * q1
@@ -107,15 +121,15 @@ extension LaplaceDeviance {
                         let wb = w * first[i * q1 + bb], column = c0 + bb * width
                         rhs[rhsStart + bb] += wb * r
                         for a in bb..<q1 { blocks[blockStart + a + bb * q1] += wb * first[i * q1 + a] }
-                        for s in 0..<perRow { couplings[column + places[i * perRow + s]] += wb * restValue[i * perRow + s] }
+                        for s in 0..<perRow { couplings[column + places[i * perRow + s]] += wb * rowRest[s] }
                         for c in 0..<pp { couplings[column + width - pp + c] += wb * xv[i + c * n] }
                     }
                 }
                 // The other terms' columns and X's among themselves (lower triangle).
                 for s in 0..<perRow {
-                    let c = restIndex[i * perRow + s], wc = w * restValue[i * perRow + s]
+                    let c = restIndex[i * perRow + s], wc = w * rowRest[s]
                     rhs[base1 + c] += wc * r
-                    for t in 0..<perRow where restIndex[i * perRow + t] >= c { restBlock[restIndex[i * perRow + t] + c * rest] += wc * restValue[i * perRow + t] }
+                    for t in 0..<perRow where restIndex[i * perRow + t] >= c { restBlock[restIndex[i * perRow + t] + c * rest] += wc * rowRest[t] }
                     for d in 0..<pp { restBlock[others + d + c * rest] += wc * xv[i + d * n] }
                 }
                 for c in 0..<pp {
@@ -126,6 +140,8 @@ extension LaplaceDeviance {
             }
             }
             }
+        }
+        }
         }
         }
         }

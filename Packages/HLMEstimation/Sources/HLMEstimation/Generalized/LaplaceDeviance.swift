@@ -25,6 +25,8 @@ public final class LaplaceDeviance: @unchecked Sendable {
     let rowsByGroup: [[Int]]
     /// The columns each first-term group touches (fixed by the design).
     var pattern: CouplingPattern!
+    /// With every term scalar, ZΛ's values at Λ = 1 (z itself), made once: each θ only rescales them.
+    var unitRows: RowValues?
     /// Σ of the rows' −2 log p parts that do not depend on μ (binomial coefficients, log y!).
     let constantSum: Double
     /// The thread that takes half of each pass over the rows, from ``parallelRows`` rows unless `splitsPasses`
@@ -71,6 +73,9 @@ public final class LaplaceDeviance: @unchecked Sendable {
         rowsByGroup = byGroup
         modes = [Double](repeating: 0, count: sizes.reduce(0, +))
         jointBeta = [Double](repeating: 0, count: p)
+        if design.randomTerms.allSatisfy({ $0.termCount == 1 }) {
+            unitRows = rowValues(lambdas: order.map { _ in [1.0] })
+        }
         let layout = rowValues(parameters.initial)!
         pattern = CouplingPattern(groups: firstTerm.groupCount, codes: firstTerm.codes, perRow: layout.perRow, restIndex: layout.restIndex,
                                   otherColumns: otherColumns, p: p)
@@ -94,6 +99,8 @@ public final class LaplaceDeviance: @unchecked Sendable {
         var restIndex: [Int]
         var restValue: [Double]
         var perRow: Int
+        /// Multipliers of the first term's values and of each other-term slot's (1 unless `unitRows`).
+        var scales: [Double]
     }
 
     /// The approximation to −2 log L at θ and β (β ignored with `joint`, which solves it); +∞ where the
@@ -106,12 +113,14 @@ public final class LaplaceDeviance: @unchecked Sendable {
         let qTotal = modes.count
         var u = modes, b = joint ? jointBeta : beta
         if !u.allSatisfy(\.isFinite) { u = [Double](repeating: 0, count: qTotal) }
-        let givenFixed = joint ? nil : fixedPart(b)
+        // Xβ + offset in the pass for a few columns; else once per evaluation (per pass when β moves too).
+        let inlineFixed = p <= 4
+        let givenFixed = joint || inlineFixed ? nil : fixedPart(b)
         // Each pass at a (u, β) gives its deviance and the system of the step from there; a step's pass is
         // kept when the step is taken (η in two buffers, the current one and the candidate's).
         var eta = [Double](repeating: 0, count: n), candidateEta = eta
         func linearised(_ u: [Double], _ b: [Double], eta: inout [Double]) -> Linearisation {
-            var pass = linearise(u, fixed: givenFixed ?? fixedPart(b), rows, joint: joint, eta: &eta)
+            var pass = linearise(u, beta: b, fixed: inlineFixed ? nil : givenFixed ?? fixedPart(b), rows, joint: joint, eta: &eta)
             pass.deviance += u.reduce(0) { $0 + $1 * $1 }
             return pass
         }
