@@ -143,16 +143,21 @@ struct WeightedSystem {
         guard ok else { return false }
         for c in 0..<otherTerms { restBlock[c + c * rest] += 1 }
         guard rest > 0 else { logDeterminant = logDet; return true }
-        let lead = Self.diagonalLead(restBlock, rest)
-        guard Self.eliminateDiagonalLead(&restBlock, rest, lead) else { return false }
-        if lead < rest {
-            var uplo = CChar(UInt8(ascii: "L")), n = Int32(rest - lead), lda = Int32(rest), info: Int32 = 0
-            restBlock.withUnsafeMutableBufferPointer { s in dpotrf_(&uplo, &n, s.baseAddress! + lead + lead * rest, &lda, &info) }
-            guard info == 0 else { return false }
-        }
+        guard Self.factorRest(&restBlock, rest) else { return false }
         for c in 0..<otherTerms { logDet += 2 * log(restBlock[c + c * rest]) }
         logDeterminant = logDet
         return true
+    }
+
+    /// Cholesky of the rest block (lower triangle, rest × rest) in place: its diagonal lead by
+    /// ``eliminateDiagonalLead(_:_:_:)``, the columns after it by LAPACK. False when not positive definite.
+    static func factorRest(_ restBlock: inout [Double], _ rest: Int) -> Bool {
+        let lead = diagonalLead(restBlock, rest)
+        guard eliminateDiagonalLead(&restBlock, rest, lead) else { return false }
+        guard lead < rest else { return true }
+        var uplo = CChar(UInt8(ascii: "L")), n = Int32(rest - lead), lda = Int32(rest), info: Int32 = 0
+        restBlock.withUnsafeMutableBufferPointer { s in dpotrf_(&uplo, &n, s.baseAddress! + lead + lead * rest, &lda, &info) }
+        return info == 0
     }
 
     /// How many leading columns of the rest block (lower triangle, rest × rest) have nothing off the diagonal

@@ -1,0 +1,60 @@
+import Foundation
+@testable import HLMEstimation
+import Testing
+
+/// The generalized fits' system: the rest block's Cholesky with a diagonal lead (a term nested in the
+/// first) against LAPACK's on the whole block, and the Hessian stencil that the fits evaluate on two threads.
+@Suite("Weighted system")
+struct WeightedSystemTests {
+    /// A 40×40 positive-definite block whose first 24 columns are diagonal among themselves, each coupled
+    /// to one or two of the last 16 (broods in locations), the last 16 dense.
+    static func nestedBlock(seed: UInt64) -> [Double] {
+        var generator = SeededRandom(seed: seed)
+        let n = 40, lead = 24
+        var a = [Double](repeating: 0, count: n * n)
+        for c in 0..<lead {
+            a[c + c * n] = 10 + Double.random(in: 0..<1, using: &generator)
+            for _ in 0..<(1 + c % 2) { a[(lead + Int.random(in: 0..<(n - lead), using: &generator)) + c * n] = Double.random(in: -1..<1, using: &generator) }
+        }
+        for c in lead..<n {
+            for r in c..<n { a[r + c * n] = Double.random(in: -1..<1, using: &generator) }
+            a[c + c * n] = 40
+        }
+        return a
+    }
+
+    @Test func diagonalLeadFactorsAsLAPACKDoes() throws {
+        for seed in [1, 2, 3] as [UInt64] {
+            let a = Self.nestedBlock(seed: seed)
+            #expect(WeightedSystem.diagonalLead(a, 40) == 24)
+            var ours = a, lapack = a
+            #expect(WeightedSystem.factorRest(&ours, 40))
+            #expect(DenseCholesky.factor(&lapack, n: 40))
+            for c in 0..<40 { for r in c..<40 {
+                #expect(abs(ours[r + c * 40] - lapack[r + c * 40]) < 1e-12, "L[\(r), \(c)]")
+            } }
+        }
+        // A dense block has no lead, and a block that is not positive definite is refused.
+        var dense = [Double](repeating: 0.5, count: 20 * 20)
+        for c in 0..<20 { dense[c + c * 20] = 20 }
+        #expect(WeightedSystem.diagonalLead(dense, 20) == 0)
+        var negative = Self.nestedBlock(seed: 4)
+        negative[3 + 3 * 40] = -1
+        #expect(!WeightedSystem.factorRest(&negative, 40))
+    }
+
+    /// The stencil's points, evaluated in any order and combined, give a cubic's Hessian (exact up to rounding
+    /// for central differences of a cubic) and the same numbers as `secondOrder`.
+    @Test func hessianStencilInAnyOrder() {
+        func f(_ x: [Double]) -> Double { x[0] * x[0] * x[1] + 3 * x[1] * x[2] - x[2] * x[2] * x[2] + 2 * x[0] }
+        let x = [0.7, -1.2, 0.4], h = 1e-4
+        let points = FiniteDifferences.stencil(at: x, step: h)
+        #expect(points.count == 3 * 4)
+        var values = [[Double]](repeating: [], count: points.count)
+        for index in points.indices.reversed() { values[index] = [f(points[index])] }
+        let combined = FiniteDifferences.combine(values, center: [f(x)], step: h).hessians[0]
+        let expected = [2 * x[1], 2 * x[0], 0, 2 * x[0], 0, 3, 0, 3, -6 * x[2]]
+        for (a, b) in zip(combined, expected) { #expect(abs(a - b) < 1e-5) }
+        #expect(combined == FiniteDifferences.secondOrder({ [f($0)] }, at: x, step: h).hessians[0])
+    }
+}
