@@ -1,5 +1,8 @@
 import Foundation
+import HLMData
 @testable import HLMEstimation
+import HLMFormula
+import HLMTestSupport
 import Testing
 
 /// The generalized fits' system: the rest block's Cholesky with a diagonal lead (a term nested in the
@@ -56,5 +59,17 @@ struct WeightedSystemTests {
         let expected = [2 * x[1], 2 * x[0], 0, 2 * x[0], 0, 3, 0, 3, -6 * x[2]]
         for (a, b) in zip(combined, expected) { #expect(abs(a - b) < 1e-5) }
         #expect(combined == FiniteDifferences.secondOrder({ [f($0)] }, at: x, step: h).hessians[0])
+    }
+
+    /// The rows LAPACK factors, which decide the restart for better kernels: grouseticks' broods are nested in
+    /// its index (the first term) and go before it; VerbAgg's items are crossed with its subjects.
+    @Test func generalizedDenseRowsLeaveOutANestedTerm() throws {
+        let ticks = try DataLoading.load(dataPath: Fixtures.path("grouseticks.csv")).0
+        let nested = try PreparedModel.prepare("TICKS ~ YEAR + cHEIGHT + (1 | BROOD) + (1 | INDEX) + (1 | LOCATION)", frame: ticks, family: .poisson)
+        #expect(BLASKernels.generalizedDenseRows(nested.design) == 63 + 4)
+        #expect(!BLASKernels.worthRestarting(nested.design))
+        let verbagg = try DataLoading.load(dataPath: Fixtures.path("verbagg.csv")).0
+        let crossed = try PreparedModel.prepare("r2 ~ Anger + Gender + btype + situ + (1 | id) + (1 | item)", frame: verbagg, family: .binomial)
+        #expect(BLASKernels.generalizedDenseRows(crossed.design) == 24 + 6)
     }
 }

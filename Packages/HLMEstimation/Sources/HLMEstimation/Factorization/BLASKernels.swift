@@ -32,13 +32,34 @@ public enum BLASKernels {
     }
 
     /// Whether a dense block of this many rows is worth a restart for better kernels: from 256 rows its
-    /// factorisation dominates an evaluation. A binomial or Poisson fit factors it at every PIRLS
-    /// iteration (three or four an evaluation): from 64 rows (grouseticks' 185: 0.39 → 0.34 s whole process, best of 8).
-    public static func worthRestarting(denseRows: Int, generalized: Bool = false) -> Bool { denseRows >= (generalized ? 64 : 256) }
+    /// factorisation dominates an evaluation. A binomial or Poisson fit factors it at every PIRLS step
+    /// (two or three an evaluation): from 96 rows LAPACK factors. grouseticks' 185 took 0.39 → 0.34 s whole
+    /// process with the restart; since its broods are eliminated before LAPACK (67 rows left), 0.118 s
+    /// without against 0.137 s with (best of 9, interleaved).
+    public static func worthRestarting(denseRows: Int, generalized: Bool = false) -> Bool { denseRows >= (generalized ? 96 : 256) }
 
     /// ``worthRestarting(denseRows:generalized:)`` for a design.
     public static func worthRestarting(_ design: ModelDesign) -> Bool {
-        worthRestarting(denseRows: denseRows(design), generalized: design.family.map { $0 != .gaussian } ?? false)
+        let generalized = design.family.map { $0 != .gaussian } ?? false
+        return worthRestarting(denseRows: generalized ? generalizedDenseRows(design) : denseRows(design), generalized: generalized)
+    }
+
+    /// The rows LAPACK factors in a binomial or Poisson fit: the terms after the largest and X's columns,
+    /// less the next term's when it is scalar and nested in the largest (``WeightedSystem``'s diagonal lead).
+    public static func generalizedDenseRows(_ design: ModelDesign) -> Int {
+        let terms = design.randomTerms
+        let sizes = terms.map { $0.termCount * $0.groupCount }
+        guard let first = sizes.indices.max(by: { sizes[$0] < sizes[$1] }) else { return design.x.columns }
+        var rows = sizes.reduce(0, +) - sizes[first] + design.x.columns
+        if let next = terms.indices.first(where: { $0 != first }), terms[next].termCount == 1 {
+            var level = [Int32](repeating: -1, count: terms[first].groupCount)
+            var nested = true
+            for (g, h) in zip(terms[first].codes, terms[next].codes) {
+                if level[Int(g)] == -1 { level[Int(g)] = h } else if level[Int(g)] != h { nested = false; break }
+            }
+            if nested { rows -= sizes[next] }
+        }
+        return rows
     }
 
     /// The rows of the factor's dense block for a design: every term's columns but the largest one's,
