@@ -62,14 +62,17 @@ struct WeightedSystemTests {
     }
 
     /// The rows LAPACK factors, which decide the restart for better kernels: grouseticks' broods are nested in
-    /// its index (the first term) and go before it; VerbAgg's items are crossed with its subjects.
+    /// its index (the first term) and go before it, found once from the structure; VerbAgg's items are crossed
+    /// with its subjects.
     @Test func generalizedDenseRowsLeaveOutANestedTerm() throws {
         let ticks = try DataLoading.load(dataPath: Fixtures.path("grouseticks.csv")).0
         let nested = try PreparedModel.prepare("TICKS ~ YEAR + cHEIGHT + (1 | BROOD) + (1 | INDEX) + (1 | LOCATION)", frame: ticks, family: .poisson)
         #expect(BLASKernels.generalizedDenseRows(nested.design) == 63 + 4)
         #expect(!BLASKernels.worthRestarting(nested.design))
+        #expect(LaplaceDeviance(nested.design, family: GLMFamily(.poisson)).pattern.diagonalLead == 118)
         let verbagg = try DataLoading.load(dataPath: Fixtures.path("verbagg.csv")).0
         let crossed = try PreparedModel.prepare("r2 ~ Anger + Gender + btype + situ + (1 | id) + (1 | item)", frame: verbagg, family: .binomial)
         #expect(BLASKernels.generalizedDenseRows(crossed.design) == 24 + 6)
+        #expect(LaplaceDeviance(crossed.design, family: GLMFamily(.binomial)).pattern.diagonalLead == 0)
     }
 }

@@ -12,6 +12,9 @@ struct CouplingPattern: Sendable {
     let columns: [Int]
     /// Per row, per other-term entry: its place in the row's group's list.
     let rowPlaces: [Int]
+    /// The other terms' leading columns with nothing off the diagonal among themselves after the first
+    /// term's elimination (``WeightedSystem/diagonalLead(_:_:)`` on the structure, found once).
+    let diagonalLead: Int
 
     init(groups: Int, codes: [Int32], perRow: Int, restIndex: [Int], otherColumns: Int, p: Int) {
         self.otherColumns = otherColumns
@@ -28,6 +31,14 @@ struct CouplingPattern: Sendable {
         }
         self.start = start
         self.columns = columns
+        // The first structurally nonzero row below each column, from the groups' lists and the rows' entries.
+        var below = [Int](repeating: otherColumns, count: otherColumns)
+        func meet(_ sorted: [Int]) { for (a, b) in zip(sorted, sorted.dropFirst()) where b != a { below[a] = min(below[a], b) } }
+        for g in 0..<groups { meet(touched[g].sorted()) }
+        if perRow > 1 { for i in codes.indices { meet((0..<perRow).map { restIndex[i * perRow + $0] }.sorted()) } }
+        var lead = otherColumns, c = 0
+        while c < lead { lead = min(lead, below[c]); c += 1 }
+        diagonalLead = lead >= 16 ? lead : 0
         var rowPlaces = [Int](repeating: 0, count: codes.count * perRow)
         for i in codes.indices { for s in 0..<perRow { rowPlaces[i * perRow + s] = place[Int(codes[i])][restIndex[i * perRow + s]]! } }
         self.rowPlaces = rowPlaces
@@ -143,7 +154,7 @@ struct WeightedSystem {
         guard ok else { return false }
         for c in 0..<otherTerms { restBlock[c + c * rest] += 1 }
         guard rest > 0 else { logDeterminant = logDet; return true }
-        guard Self.factorRest(&restBlock, rest) else { return false }
+        guard Self.factorRest(&restBlock, rest, lead: pattern.diagonalLead) else { return false }
         for c in 0..<otherTerms { logDet += 2 * log(restBlock[c + c * rest]) }
         logDeterminant = logDet
         return true
@@ -151,8 +162,8 @@ struct WeightedSystem {
 
     /// Cholesky of the rest block (lower triangle, rest × rest) in place: its diagonal lead by
     /// ``eliminateDiagonalLead(_:_:_:)``, the columns after it by LAPACK. False when not positive definite.
-    static func factorRest(_ restBlock: inout [Double], _ rest: Int) -> Bool {
-        let lead = diagonalLead(restBlock, rest)
+    static func factorRest(_ restBlock: inout [Double], _ rest: Int, lead known: Int? = nil) -> Bool {
+        let lead = known ?? diagonalLead(restBlock, rest)
         guard eliminateDiagonalLead(&restBlock, rest, lead) else { return false }
         guard lead < rest else { return true }
         var uplo = CChar(UInt8(ascii: "L")), n = Int32(rest - lead), lda = Int32(rest), info: Int32 = 0
