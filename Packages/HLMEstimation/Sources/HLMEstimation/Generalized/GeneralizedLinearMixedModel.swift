@@ -115,17 +115,20 @@ public struct GeneralizedLinearMixedModel: Sendable {
 
     /// The Hessian of −2 log L in (θ, β) at the optimum x by central differences (step 1e-4; steps from 3e-5
     /// to 1e-3 give the same SEs to 1e-6), every point's PIRLS started from the optimum's modes, so that
-    /// the points may be taken in any order: on two threads, with a second deviance, when a pass over the
-    /// rows runs on one. The evaluations made beyond `deviance`'s own count come back with it.
+    /// the points may be taken in any order: on two threads, with a second deviance, each pass on one. The evaluations made beyond `deviance`'s own count come back with it.
     static func hessian(_ deviance: LaplaceDeviance, at x: [Double], center: Double, thetaCount k: Int) -> (hessian: [Double], extraEvaluations: Int) {
         let points = FiniteDifferences.stencil(at: x, step: 1e-4)
         let modes = deviance.modes
         var both = [deviance]
-        if deviance.secondThread == nil && points.count >= 8 {
+        // Whole points on two threads rather than split passes (VerbAgg, 9 interleaved runs: best 0.345 → 0.339 s,
+        // median 0.43 → 0.41 s); up to 200k rows, for the second deviance's copy of the rows.
+        if deviance.observationCount < 200_000 && points.count >= 8 {
             let other = LaplaceDeviance(deviance.design, family: deviance.family, quadraturePoints: deviance.quadraturePoints)
             other.splitsPasses = false
+            deviance.splitsPasses = false
             both.append(other)
         }
+        defer { deviance.splitsPasses = true }
         let deviances = both
         let values = ResultSlots(points.count)
         ParallelWork.run(deviances.count) { part in

@@ -14,7 +14,7 @@ extension LaplaceDeviance {
     /// row by row in the pass (cheaper for a few columns than a separate pass). With `joint` the system has
     /// X's columns and the working response keeps Xβ (η − offset + …).
     func linearise(_ u: [Double], beta: [Double], fixed: [Double]?, _ rows: RowValues, joint: Bool, eta: inout [Double]) -> Linearisation {
-        guard let second = secondThread else {
+        guard splitsPasses, let second = secondThread else {
             return eta.withUnsafeMutableBufferPointer { linearise(u, beta: beta, fixed: fixed, rows, joint: joint, eta: $0, rowRange: 0..<n) }
         }
         // Two halves of the rows into two systems, then one sum.

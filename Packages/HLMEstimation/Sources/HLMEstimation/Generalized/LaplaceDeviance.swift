@@ -29,9 +29,9 @@ public final class LaplaceDeviance: @unchecked Sendable {
     var unitRows: RowValues?
     /// Σ of the rows' −2 log p parts that do not depend on μ (binomial coefficients, log y!).
     let constantSum: Double
-    /// The thread that takes half of each pass over the rows, from ``parallelRows`` rows unless `splitsPasses`
-    /// was turned off (the Hessian's points run on two deviances instead).
-    lazy var secondThread: SecondThread? = splitsPasses && n >= Self.parallelRows ? SecondThread() : nil
+    /// The thread that takes half of each pass over the rows, from ``parallelRows`` rows, while `splitsPasses`
+    /// (turned off while the Hessian's points run on two deviances instead).
+    lazy var secondThread: SecondThread? = n >= Self.parallelRows ? SecondThread() : nil
     var splitsPasses = true
     let spareSystems = SpareSystems()
     /// The last conditional modes (system order), warm start of the next solve.
