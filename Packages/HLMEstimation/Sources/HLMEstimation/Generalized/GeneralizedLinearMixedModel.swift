@@ -130,7 +130,7 @@ public struct GeneralizedLinearMixedModel: Sendable {
         }
         defer { deviance.splitsPasses = true }
         let deviances = both
-        let values = ResultSlots(points.count)
+        let values = WorkSlots<Double>(points.count)
         ParallelWork.run(deviances.count) { part in
             let own = deviances[part]
             for index in stride(from: part, to: points.count, by: deviances.count) {
@@ -139,7 +139,7 @@ public struct GeneralizedLinearMixedModel: Sendable {
             }
         }
         deviance.restart(from: modes)
-        let hessian = FiniteDifferences.combine(values.all.map { [$0] }, center: [center], step: 1e-4).hessians[0]
+        let hessian = FiniteDifferences.combine((0..<points.count).map { [values.get($0) ?? .nan] }, center: [center], step: 1e-4).hessians[0]
         return (hessian, deviances.dropFirst().reduce(0) { $0 + $1.evaluations })
     }
 
@@ -255,11 +255,3 @@ public struct GeneralizedLinearMixedModel: Sendable {
     }
 }
 
-/// Values computed on several threads, one slot each.
-private final class ResultSlots: @unchecked Sendable {
-    private var slots: [Double]
-    private let lock = NSLock()
-    init(_ count: Int) { slots = [Double](repeating: .nan, count: count) }
-    func set(_ index: Int, _ value: Double) { lock.lock(); slots[index] = value; lock.unlock() }
-    var all: [Double] { lock.lock(); defer { lock.unlock() }; return slots }
-}

@@ -19,7 +19,7 @@ extension LaplaceDeviance {
         }
         // Two halves of the rows into two systems, then one sum.
         let halves = [0..<(n / 2), (n / 2)..<n]
-        let slots = SystemSlots(2)
+        let slots = WorkSlots<Linearisation>(2)
         let this = UncheckedSelf(deviance: self)
         eta.withUnsafeMutableBufferPointer { buffer in
             let out = SharedRows(buffer)
@@ -197,15 +197,6 @@ final class SpareSystems: @unchecked Sendable {
 private struct SharedRows: @unchecked Sendable {
     let buffer: UnsafeMutableBufferPointer<Double>
     init(_ buffer: UnsafeMutableBufferPointer<Double>) { self.buffer = buffer }
-}
-
-/// The two halves' passes, made on two threads.
-private final class SystemSlots: @unchecked Sendable {
-    private var slots: [Linearisation?]
-    private let lock = NSLock()
-    init(_ count: Int) { slots = [Linearisation?](repeating: nil, count: count) }
-    func set(_ index: Int, _ value: Linearisation) { lock.lock(); slots[index] = value; lock.unlock() }
-    func get(_ index: Int) -> Linearisation? { lock.lock(); defer { lock.unlock() }; return slots[index] }
 }
 
 /// The deviance handed to a worker thread (its build reads, never writes, the shared state).

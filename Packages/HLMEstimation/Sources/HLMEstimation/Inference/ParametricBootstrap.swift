@@ -41,7 +41,7 @@ public enum ParametricBootstrap {
             throw EstimationError.unsupported("--ci bootstrap needs variance components estimated by ML or REML")
         }
         guard replicates >= 2 else { throw EstimationError.unsupported("--bootstrap needs at least 2 replicates") }
-        let results = ReplicateSlots(replicates)
+        let results = WorkSlots<Replicate>(replicates)
         let done = Atomic<Int>(0)
         let parts = max(1, min(threads, replicates))
         ParallelWork.run(parts) { part in
@@ -126,19 +126,4 @@ public enum ParametricBootstrap {
         return Replicate(beta: solution.beta, components: components, sigma: sigma2.squareRoot(), icc: intercepts.map { $0 / total },
                          singular: singular, converged: BOBYQA.succeeded(summary.returnCode))
     }
-}
-
-/// One slot per replicate, each written by exactly one thread (raw storage: no shared array header).
-private final class ReplicateSlots: @unchecked Sendable {
-    private let slots: UnsafeMutableBufferPointer<ParametricBootstrap.Replicate?>
-    init(_ count: Int) {
-        slots = .allocate(capacity: count)
-        slots.initialize(repeating: nil)
-    }
-    deinit {
-        slots.deinitialize()
-        slots.deallocate()
-    }
-    func set(_ index: Int, _ value: ParametricBootstrap.Replicate?) { slots[index] = value }
-    func get(_ index: Int) -> ParametricBootstrap.Replicate? { slots[index] }
 }
