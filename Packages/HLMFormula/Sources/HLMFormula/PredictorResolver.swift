@@ -197,13 +197,22 @@ final class PredictorResolver {
             return (factor.levels, factor.levelValues, factor.codes)
         case .numeric(let numbers):
             let values = gather(numbers.values)
-            if let fractional = values.first(where: { $0 != $0.rounded() }) {
+            // One pass: the range, and whether every value is whole.
+            var low = Double.infinity, high = -Double.infinity, whole = true
+            values.withUnsafeBufferPointer { v in
+                for x in v {
+                    low = min(low, x)
+                    high = max(high, x)
+                    whole = whole && x == x.rounded(.towardZero)
+                }
+            }
+            if !whole, let fractional = values.first(where: { $0 != $0.rounded() }) {
                 throw builder.fail("\"\(name)\" is a continuous numeric variable (it has the value \(fractional)); it cannot be used as \(purpose)",
                                    name: name, hint: "grouping factors and factors need discrete codes")
             }
             // Whole numbers in a range no wider than a few times the rows: a table by value, no hashing
             // (ids 0…J−1 are the usual case); otherwise the distinct values sorted.
-            if let low = values.min(), let high = values.max(), high - low < Double(max(4 * values.count, 1_000)), abs(low) < 1e15, abs(high) < 1e15 {
+            if !values.isEmpty, high - low < Double(max(4 * values.count, 1_000)), abs(low) < 1e15, abs(high) < 1e15 {
                 let base = Int64(low), width = Int(Int64(high) - base) + 1
                 var code = [Int32](repeating: -1, count: width)
                 values.withUnsafeBufferPointer { v in

@@ -14,11 +14,101 @@ enum RankCheck {
     private static let blockSize = 4096
 
     /// Indices of the columns kept, in order: each kept column's component orthogonal to the kept
-    /// columns before it has a norm above `tolerance` times its own norm. Gram–Schmidt twice (CGS2,
-    /// as accurate as modified Gram–Schmidt twice), streamed in blocks of rows: only a kept column
-    /// that later ones need is stored, as a unit vector; constant columns (the intercept) and the last
-    /// column are never copied.
+    /// columns before it has a norm above `tolerance` times its own norm. When one pass's cross-products
+    /// show every column clearly independent (``clearlyIndependent(_:rows:)``) that is the answer;
+    /// otherwise Gram–Schmidt decides (``gramSchmidtColumns(_:rows:)``).
     static func independentColumns(_ columns: [DesignColumn], rows n: Int) -> [Int] {
+        if clearlyIndependent(columns, rows: n) { return Array(columns.indices) }
+        return gramSchmidtColumns(columns, rows: n)
+    }
+
+    /// Whether XᵀX, accumulated in one pass over blocks of rows, proves every column independent of
+    /// the ones before it with room to spare: in the scaled cross-products (unit diagonal) each
+    /// column's Schur complement ŝ (its squared relative residual) exceeds 1e-12, far above the
+    /// tolerance's 1e-14, and exceeds a thousand times its rounding bound, (γ + p ε)(1 + ‖ĉ‖₁)² with
+    /// γ the summation's bound and ĉ the column's coefficients on the earlier ones. False, never a
+    /// guess, whenever a column could be dependent or the bound is not met: then Gram–Schmidt decides.
+    static func clearlyIndependent(_ columns: [DesignColumn], rows n: Int) -> Bool {
+        let p = columns.count
+        guard p > 0, n > 0 else { return p == 0 }
+        var gram = [Double](repeating: 0, count: p * p)
+        var block = [Double](repeating: 0, count: p * blockSize)
+        var start = 0
+        while start < n {
+            let count = min(blockSize, n - start)
+            block.withUnsafeMutableBufferPointer { block in
+                for (j, column) in columns.enumerated() {
+                    let target = block.baseAddress! + j * blockSize
+                    switch column {
+                    case .constant(let value): target.update(repeating: value, count: count)
+                    case .values(let values):
+                        values.withUnsafeBufferPointer { target.update(from: $0.baseAddress! + start, count: count) }
+                    }
+                }
+                for a in 0..<p {
+                    let va = block.baseAddress! + a * blockSize
+                    for b in a..<p {
+                        let vb = block.baseAddress! + b * blockSize
+                        gram[a + b * p] += dot(va, vb, count)
+                    }
+                }
+            }
+            start += count
+        }
+        // The accumulated sums' relative error bound: blockSize products per block, then one per block.
+        let gamma = Double(blockSize + (n + blockSize - 1) / blockSize) * Double.ulpOfOne
+        let bound = 1e3 * (gamma + Double(p) * Double.ulpOfOne)
+        var scale = [Double](repeating: 0, count: p)
+        for j in 0..<p {
+            let diagonal = gram[j + j * p]
+            guard diagonal > 0, diagonal.isFinite else { return false }
+            scale[j] = 1 / diagonal.squareRoot()
+        }
+        // Cholesky of the scaled matrix column by column: l = L⁻¹ĝ, ŝ = 1 − ‖l‖², ĉ = L⁻ᵀl.
+        var lower = [Double](repeating: 0, count: p * p)
+        for j in 0..<p {
+            var l = [Double](repeating: 0, count: j)
+            for k in 0..<j {
+                var value = gram[k + j * p] * scale[k] * scale[j]
+                for m in 0..<k { value -= lower[k + m * p] * l[m] }
+                l[k] = value / lower[k + k * p]
+            }
+            let schur = 1 - l.reduce(0) { $0 + $1 * $1 }
+            var c = l
+            for k in stride(from: j - 1, through: 0, by: -1) {
+                for m in (k + 1)..<j { c[k] -= lower[m + k * p] * c[m] }
+                c[k] /= lower[k + k * p]
+            }
+            let spread = 1 + c.reduce(0) { $0 + abs($1) }
+            guard schur.isFinite, schur > 1e-12, schur > bound * spread * spread else { return false }
+            for k in 0..<j { lower[j + k * p] = l[k] }
+            lower[j + j * p] = schur.squareRoot()
+        }
+        return true
+    }
+
+    /// Σ a[i] b[i] with four running sums (one sum's additions would wait on each other).
+    private static func dot(_ a: UnsafeMutablePointer<Double>, _ b: UnsafeMutablePointer<Double>, _ count: Int) -> Double {
+        var s0 = 0.0, s1 = 0.0, s2 = 0.0, s3 = 0.0
+        var i = 0
+        while i + 4 <= count {
+            s0 += a[i] * b[i]
+            s1 += a[i + 1] * b[i + 1]
+            s2 += a[i + 2] * b[i + 2]
+            s3 += a[i + 3] * b[i + 3]
+            i += 4
+        }
+        while i < count {
+            s0 += a[i] * b[i]
+            i += 1
+        }
+        return (s0 + s1) + (s2 + s3)
+    }
+
+    /// ``independentColumns(_:rows:)`` by Gram–Schmidt twice (CGS2, as accurate as modified
+    /// Gram–Schmidt twice), streamed in blocks of rows: only a kept column that later ones need is
+    /// stored, as a unit vector; constant columns (the intercept) and the last column are never copied.
+    static func gramSchmidtColumns(_ columns: [DesignColumn], rows n: Int) -> [Int] {
         var basis: [Direction] = []
         var kept: [Int] = []
         for (index, column) in columns.enumerated() {

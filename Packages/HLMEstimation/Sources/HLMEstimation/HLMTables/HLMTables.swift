@@ -29,8 +29,14 @@ public struct HLMTables: Sendable, Codable, Equatable {
         let fixedColumns = structure.entries.filter { !randomNames.contains($0.equation) }.map(\.column)
         var response = design.y
         if !fixedColumns.isEmpty {
-            for i in response.indices {
-                for c in fixedColumns { response[i] -= fit.beta[c] * design.x[i, c] }
+            let n = response.count
+            response.withUnsafeMutableBufferPointer { response in
+                design.x.values.withUnsafeBufferPointer { x in
+                    for c in fixedColumns {
+                        let b = fit.beta[c], column = x.baseAddress! + c * n
+                        for i in 0..<n { response[i] -= b * column[i] }
+                    }
+                }
             }
         }
         let ols = GroupwiseLeastSquares(design, residualVariances: false, response: response)

@@ -39,12 +39,22 @@ public struct LevelTwoStructure: Sendable {
         let entries = equation(term.termNames[q])
         var result = [Double](repeating: .nan, count: term.groupCount)
         var seen = [Bool](repeating: false, count: term.groupCount)
-        for i in 0..<design.observationCount {
-            let j = Int(term.codes[i])
-            let z = term.z[i, q]
-            guard !seen[j], z != 0 else { continue }
-            seen[j] = true
-            result[j] = entries.reduce(0.0) { $0 + beta[$1.column] * design.x[i, $1.column] / z }
+        var unseen = term.groupCount
+        let n = design.observationCount
+        term.codes.withUnsafeBufferPointer { codes in
+            term.z.values.withUnsafeBufferPointer { zValues in
+                design.x.values.withUnsafeBufferPointer { x in
+                    // Each group's first row with z ≠ 0; done once every group has one.
+                    for i in 0..<n {
+                        if unseen == 0 { break }
+                        let j = Int(codes[i]), z = zValues[i + q * n]
+                        guard !seen[j], z != 0 else { continue }
+                        seen[j] = true
+                        unseen -= 1
+                        result[j] = entries.reduce(0.0) { $0 + beta[$1.column] * x[i + $1.column * n] / z }
+                    }
+                }
+            }
         }
         return result
     }
