@@ -26,6 +26,15 @@ void dsyev_(const char *jobz, const char *uplo, const int *n, double *a, const i
 // OpenBLAS's own thread count: turned to one while HLMEstimation splits the work itself.
 void openblas_set_num_threads(int num_threads);
 int openblas_get_num_threads(void);
+// A spin-wait hint (x86's PAUSE): a polling loop leaves the core's resources to the thread beside it
+// (a VM's two vCPUs may be one physical core's two hyperthreads) and wakes without a pipeline flush.
+static inline void hlm_spin_pause(void) {
+#if defined(__x86_64__) || defined(__i386__)
+    __builtin_ia32_pause();
+#elif defined(__aarch64__)
+    __asm__ __volatile__("yield");
+#endif
+}
 // The core type OpenBLAS chose its kernels for ("Prescott", "Haswell", "SkylakeX", ...).
 char *openblas_get_corename(void);
 

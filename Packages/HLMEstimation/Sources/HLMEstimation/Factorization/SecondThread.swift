@@ -35,6 +35,7 @@ final class SecondThread: @unchecked Sendable {
                         condition.unlock()
                         polledSince = DispatchTime.now().uptimeNanoseconds
                     }
+                    hlm_spin_pause()
                     current = state.load(ordering: .acquiring)
                 }
                 if current == State.stopping.rawValue { return }
@@ -53,7 +54,7 @@ final class SecondThread: @unchecked Sendable {
         }
 
         func waitUntilDone() {
-            while state.load(ordering: .acquiring) != State.done.rawValue {}
+            while state.load(ordering: .acquiring) != State.done.rawValue { hlm_spin_pause() }
             state.store(State.idle.rawValue, ordering: .relaxed)
         }
 
