@@ -74,5 +74,51 @@ struct WeightedSystemTests {
         let crossed = try PreparedModel.prepare("r2 ~ Anger + Gender + btype + situ + (1 | id) + (1 | item)", frame: verbagg, family: .binomial)
         #expect(BLASKernels.generalizedDenseRows(crossed.design) == 24 + 6)
         #expect(LaplaceDeviance(crossed.design, family: GLMFamily(.binomial)).pattern.diagonalLead == 0)
+        // Every subject meets all 24 items: one shared run of columns (items, then X's).
+        #expect(LaplaceDeviance(crossed.design, family: GLMFamily(.binomial)).pattern.sharedRun == 0)
+        #expect(LaplaceDeviance(nested.design, family: GLMFamily(.poisson)).pattern.sharedRun == nil)
+    }
+
+    /// Subjects × items with one scalar first term: the system factored and solved through the shared-run
+    /// path (every subject meets every item: BLAS on the couplings as one matrix) and through the per-group
+    /// path (one subject misses an item), each against a dense solve of the assembled matrix.
+    @Test func sharedAndPerGroupCouplingsSolveAsDense() throws {
+        var generator = SeededRandom(seed: 9)
+        for (missing, joint) in [(false, false), (false, true), (true, false), (true, true)] {
+            let groups = 12, items = 5, p = 2
+            var codes: [Int32] = [], restIndex: [Int] = []
+            for g in 0..<groups { for j in 0..<items where !(missing && g == 3 && j == 2) { codes.append(Int32(g)); restIndex.append(j) } }
+            let pattern = CouplingPattern(groups: groups, codes: codes, perRow: 1, restIndex: restIndex, otherColumns: items, p: p)
+            #expect((pattern.sharedRun != nil) == !missing)
+            var system = WeightedSystem(q1: 1, groups1: groups, pattern: pattern, joint: joint)
+            let rest = system.rest, total = groups + rest
+            // The assembled matrix (with the identity the factor adds to the random effects' diagonal).
+            var dense = [Double](repeating: 0, count: total * total)
+            for g in 0..<groups {
+                system.blocks[g] = Double.random(in: 1..<3, using: &generator)
+                dense[g + g * total] = system.blocks[g] + 1
+                let start = pattern.start[g], length = pattern.length(g, joint: joint)
+                for e in 0..<length {
+                    let value = Double.random(in: -0.5..<0.5, using: &generator), row = groups + pattern.columns[start + e]
+                    system.couplings[start + e] = value
+                    dense[row + g * total] = value
+                    dense[g + row * total] = value
+                }
+            }
+            for c in 0..<rest {
+                for r in c..<rest {
+                    let value = r == c ? 8 + Double.random(in: 0..<1, using: &generator) : Double.random(in: -0.5..<0.5, using: &generator)
+                    system.restBlock[r + c * rest] = value
+                    dense[(groups + r) + (groups + c) * total] = value + (r == c && c < items ? 1 : 0)
+                    if r != c { dense[(groups + c) + (groups + r) * total] = value }
+                }
+            }
+            system.rhs = (0..<total).map { _ in Double.random(in: -1..<1, using: &generator) }
+            let expected = try #require(SymmetricSolve.solve(dense, system.rhs, n: total))
+            let factored = system.factor()
+            #expect(factored)
+            let solution = system.solve()
+            for k in 0..<total { #expect(abs(solution[k] - expected[k]) < 1e-12, "x[\(k)], missing \(missing), joint \(joint)") }
+        }
     }
 }

@@ -13,6 +13,9 @@ void dtrsm_(const char *side, const char *uplo, const char *transa, const char *
 // Triangular solve with one right-hand side: op(A) x = b, x overwriting b.
 void dtrsv_(const char *uplo, const char *trans, const char *diag, const int *n, const double *a, const int *lda,
             double *x, const int *incx);
+// Matrix-vector product: y = alpha op(A) x + beta y.
+void dgemv_(const char *trans, const int *m, const int *n, const double *alpha, const double *a, const int *lda,
+            const double *x, const int *incx, const double *beta, double *y, const int *incy);
 // Symmetric rank-k update: C = alpha A A' + beta C (trans = "N") or alpha A' A + beta C ("T").
 void dsyrk_(const char *uplo, const char *trans, const int *n, const int *k, const double *alpha,
             const double *a, const int *lda, const double *beta, double *c, const int *ldc);

@@ -15,6 +15,10 @@ struct CouplingPattern: Sendable {
     /// The other terms' leading columns with nothing off the diagonal among themselves after the first
     /// term's elimination (``WeightedSystem/diagonalLead(_:_:)`` on the structure, found once).
     let diagonalLead: Int
+    /// The first column of the one run every group's list is (a crossed factor every group meets, then
+    /// X's columns: VerbAgg's subjects each meet all 24 items); nil otherwise. Then the couplings are one
+    /// matrix, `width` × groups, and the factor and solve use BLAS on it (``WeightedSystem/factor()``).
+    let sharedRun: Int?
 
     init(groups: Int, codes: [Int32], perRow: Int, restIndex: [Int], otherColumns: Int, p: Int) {
         self.otherColumns = otherColumns
@@ -31,6 +35,10 @@ struct CouplingPattern: Sendable {
         }
         self.start = start
         self.columns = columns
+        let firstList = Array(columns[0..<start[1]])
+        let isRun = zip(firstList, firstList.dropFirst()).allSatisfy { $1 == $0 + 1 }
+        let shared = groups > 0 && isRun && (1..<groups).allSatisfy { g in columns[start[g]..<start[g + 1]].elementsEqual(firstList) }
+        sharedRun = shared ? firstList.first : nil
         // The first structurally nonzero row below each column, from the groups' lists and the rows' entries.
         var below = [Int](repeating: otherColumns, count: otherColumns)
         func meet(_ sorted: [Int]) { for (a, b) in zip(sorted, sorted.dropFirst()) where b != a { below[a] = min(below[a], b) } }
@@ -106,6 +114,24 @@ struct WeightedSystem {
                 pattern.columns.withUnsafeBufferPointer { columns -> Bool in
                 pattern.start.withUnsafeBufferPointer { starts -> Bool in
                     let p = pattern.p
+                    if q1 == 1, let first = pattern.sharedRun {
+                        // Every group's list is the same run: pivots and scaled couplings, then S −= L₂₁L₂₁' at once.
+                        let width = starts[1], t = width - (joint ? 0 : p)
+                        for g in 0..<groups1 {
+                            let d = blocks[g] + 1
+                            guard d > 0 else { return false }
+                            let l = d.squareRoot()
+                            blocks[g] = l
+                            logDet += 2 * log(l)
+                            let column = couplings.baseAddress! + g * width
+                            for e in 0..<t { column[e] = column[e] / l }
+                        }
+                        guard t > 0 else { return true }
+                        var uplo = CChar(UInt8(ascii: "L")), trans = CChar(UInt8(ascii: "N"))
+                        var n = Int32(t), k = Int32(groups1), lda = Int32(width), ldc = Int32(rest), alpha = -1.0, beta = 1.0
+                        dsyrk_(&uplo, &trans, &n, &k, &alpha, couplings.baseAddress!, &lda, &beta, s.baseAddress! + first + first * rest, &ldc)
+                        return true
+                    }
                     for g in 0..<groups1 {
                         let start = g * q1 * q1
                         for a in 0..<q1 { blocks[start + a + a * q1] += 1 }
@@ -216,8 +242,14 @@ struct WeightedSystem {
     func solve() -> [Double] {
         var x = rhs
         let base = groups1 * q1
-        // Forward: L₁₁ y₁ = b₁ per group; then b₂ − Σ L₂₁ y₁.
-        for g in 0..<groups1 {
+        let shared = q1 == 1 ? pattern.sharedRun : nil
+        let sharedWidth = pattern.start.count > 1 ? pattern.start[1] : 0, sharedLength = sharedWidth - (joint ? 0 : pattern.p)
+        // Forward: L₁₁ y₁ = b₁ per group; then b₂ − Σ L₂₁ y₁ (one matrix-vector product when the lists are shared).
+        if let first = shared {
+            for g in 0..<groups1 { x[g] /= blocks[g] }
+            if sharedLength > 0 { Self.multiplyCouplings(couplings, sharedLength, groups1, sharedWidth, transposed: false, &x, from: 0, into: base + first) }
+        }
+        for g in 0..<groups1 where shared == nil {
             let start = g * q1 * q1, at = g * q1
             for a in 0..<q1 {
                 var value = x[at + a]
@@ -269,7 +301,11 @@ struct WeightedSystem {
             }
         }
         // Then L₁₁' x₁ = y₁ − L₂₁' x₂ per group.
-        for g in 0..<groups1 {
+        if let first = shared {
+            if sharedLength > 0 { Self.multiplyCouplings(couplings, sharedLength, groups1, sharedWidth, transposed: true, &x, from: base + first, into: 0) }
+            for g in 0..<groups1 { x[g] /= blocks[g] }
+        }
+        for g in 0..<groups1 where shared == nil {
             let start = g * q1 * q1, at = g * q1
             let listStart = pattern.start[g], t = pattern.length(g, joint: joint), width = pattern.start[g + 1] - listStart
             let c0 = listStart * q1
@@ -285,6 +321,21 @@ struct WeightedSystem {
             }
         }
         return x
+    }
+
+    /// x[into…] −= C x[from…] (or Cᵀ, `transposed`) for the shared-run couplings C, rows × columns with
+    /// leading dimension `leading` (dgemv).
+    static func multiplyCouplings(_ couplings: [Double], _ rows: Int, _ columns: Int, _ leading: Int, transposed: Bool,
+                                  _ x: inout [Double], from: Int, into: Int) {
+        var trans = CChar(UInt8(ascii: transposed ? "T" : "N")), m = Int32(rows), n = Int32(columns), lda = Int32(leading)
+        var alpha = -1.0, beta = 1.0, one: Int32 = 1
+        let length = transposed ? rows : columns
+        let input = Array(x[from..<(from + length)])
+        couplings.withUnsafeBufferPointer { c in
+            x.withUnsafeMutableBufferPointer { x in
+                dgemv_(&trans, &m, &n, &alpha, c.baseAddress!, &lda, input, &one, &beta, x.baseAddress! + into, &one)
+            }
+        }
     }
 
     /// diag(S⁻¹) of the factored system's last m rows and columns (S = L L' there): with β in the system,
