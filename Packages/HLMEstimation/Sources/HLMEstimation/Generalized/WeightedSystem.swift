@@ -80,6 +80,9 @@ struct WeightedSystem {
     var rhs: [Double]
     /// log|L|² of the random-effects part: the first-term pivots² and the other terms' ones.
     var logDeterminant = 0.0
+    /// After the factor: each diagonal-lead column's rows below the lead that are not zero (column c's
+    /// at `leadStarts[c]..<leadStarts[c + 1]` in `leadRows`), so that the solve visits only those.
+    var leadRows: [Int] = [], leadStarts: [Int] = []
 
     init(q1: Int, groups1: Int, pattern: CouplingPattern, joint: Bool) {
         self.q1 = q1
@@ -106,6 +109,8 @@ struct WeightedSystem {
     /// Factors the system (adding I to the random effects' diagonal). False when not positive definite.
     mutating func factor() -> Bool {
         var logDet = 0.0
+        // Scalar pivots' log|L|² as the log of their squares' product (``LogProduct``), not a logarithm per group.
+        var pivots = LogProduct()
         let q1 = q1, rest = rest, joint = joint
         let pattern = pattern
         let ok = blocks.withUnsafeMutableBufferPointer { blocks -> Bool in
@@ -122,7 +127,7 @@ struct WeightedSystem {
                             guard d > 0 else { return false }
                             let l = d.squareRoot()
                             blocks[g] = l
-                            logDet += 2 * log(l)
+                            pivots.add(d)
                             let column = couplings.baseAddress! + g * width
                             for e in 0..<t { column[e] = column[e] / l }
                         }
@@ -135,8 +140,13 @@ struct WeightedSystem {
                     for g in 0..<groups1 {
                         let start = g * q1 * q1
                         for a in 0..<q1 { blocks[start + a + a * q1] += 1 }
+                        let scalar = blocks[start]
                         guard SmallCholesky.factor(blocks.baseAddress! + start, n: q1) else { return false }
-                        for a in 0..<q1 { logDet += 2 * log(blocks[start + a + a * q1]) }
+                        if q1 == 1 {
+                            pivots.add(scalar)
+                        } else {
+                            for a in 0..<q1 { logDet += 2 * log(blocks[start + a + a * q1]) }
+                        }
                         // L₂₁ = A₂₁ L₁₁⁻ᵀ on the group's columns, then S −= L₂₁ L₂₁' there.
                         let listStart = starts[g], width = starts[g + 1] - listStart, t = width - (joint ? 0 : p)
                         let c0 = listStart * q1
@@ -178,9 +188,10 @@ struct WeightedSystem {
             }
         }
         guard ok else { return false }
+        logDet += pivots.value
         for c in 0..<otherTerms { restBlock[c + c * rest] += 1 }
         guard rest > 0 else { logDeterminant = logDet; return true }
-        guard Self.factorRest(&restBlock, rest, lead: pattern.diagonalLead) else { return false }
+        guard Self.factorRest(&restBlock, rest, lead: pattern.diagonalLead, rows: &leadRows, starts: &leadStarts) else { return false }
         for c in 0..<otherTerms { logDet += 2 * log(restBlock[c + c * rest]) }
         logDeterminant = logDet
         return true
@@ -189,8 +200,14 @@ struct WeightedSystem {
     /// Cholesky of the rest block (lower triangle, rest × rest) in place: its diagonal lead by
     /// ``eliminateDiagonalLead(_:_:_:)``, the columns after it by LAPACK. False when not positive definite.
     static func factorRest(_ restBlock: inout [Double], _ rest: Int, lead known: Int? = nil) -> Bool {
+        var rows: [Int] = [], starts: [Int] = []
+        return factorRest(&restBlock, rest, lead: known, rows: &rows, starts: &starts)
+    }
+
+    /// ``factorRest(_:_:lead:)``, keeping the lead columns' nonzero rows below the lead (``leadRows``).
+    static func factorRest(_ restBlock: inout [Double], _ rest: Int, lead known: Int?, rows: inout [Int], starts: inout [Int]) -> Bool {
         let lead = known ?? diagonalLead(restBlock, rest)
-        guard eliminateDiagonalLead(&restBlock, rest, lead) else { return false }
+        guard eliminateDiagonalLead(&restBlock, rest, lead, rows: &rows, starts: &starts) else { return false }
         guard lead < rest else { return true }
         var uplo = CChar(UInt8(ascii: "L")), n = Int32(rest - lead), lda = Int32(rest), info: Int32 = 0
         restBlock.withUnsafeMutableBufferPointer { s in dpotrf_(&uplo, &n, s.baseAddress! + lead + lead * rest, &lda, &info) }
@@ -214,24 +231,27 @@ struct WeightedSystem {
     /// Cholesky's first `lead` columns where their block is diagonal: each pivot a square root, its column
     /// below the block scaled, and the trailing block updated on that column's nonzeros only (grouseticks:
     /// one each, where LAPACK would factor all 181 columns densely at every PIRLS step).
-    static func eliminateDiagonalLead(_ s: inout [Double], _ rest: Int, _ lead: Int) -> Bool {
+    static func eliminateDiagonalLead(_ s: inout [Double], _ rest: Int, _ lead: Int, rows: inout [Int], starts: inout [Int]) -> Bool {
+        rows.removeAll(keepingCapacity: true)
+        starts.removeAll(keepingCapacity: true)
         guard lead > 0 else { return true }
+        starts.append(0)
         return s.withUnsafeMutableBufferPointer { s -> Bool in
-            var nonzeros: [Int] = []
             for c in 0..<lead {
                 let pivot = s[c + c * rest]
                 guard pivot > 0 else { return false }
                 let l = pivot.squareRoot()
                 s[c + c * rest] = l
-                nonzeros.removeAll(keepingCapacity: true)
+                let first = rows.count
                 for j in lead..<rest where s[j + c * rest] != 0 {
                     s[j + c * rest] /= l
-                    nonzeros.append(j)
+                    rows.append(j)
                 }
-                for (position, a) in nonzeros.enumerated() {
-                    let la = s[a + c * rest]
-                    for b in nonzeros[position...] { s[b + a * rest] -= s[b + c * rest] * la }
+                for position in first..<rows.count {
+                    let a = rows[position], la = s[a + c * rest]
+                    for b in rows[position...] { s[b + a * rest] -= s[b + c * rest] * la }
                 }
+                starts.append(rows.count)
             }
             return true
         }
@@ -269,13 +289,21 @@ struct WeightedSystem {
             let lead = pattern.diagonalLead, trailing = rest - lead
             var uplo = CChar(UInt8(ascii: "L")), unit = CChar(UInt8(ascii: "N")), n = Int32(trailing), lda = Int32(rest), one: Int32 = 1
             var no = CChar(UInt8(ascii: "N")), yes = CChar(UInt8(ascii: "T"))
+            // The lead columns' nonzero rows from the factor (all rows below the lead if it kept none).
+            let sparse = leadStarts.count == lead + 1
+            let allRows = sparse ? [] : Array(lead..<rest)
             x.withUnsafeMutableBufferPointer { x in
                 restBlock.withUnsafeBufferPointer { l in
+                leadRows.withUnsafeBufferPointer { leadRows in
+                allRows.withUnsafeBufferPointer { allRows in
                     let v = x.baseAddress! + base
+                    func below(_ c: Int) -> UnsafeBufferPointer<Int> {
+                        sparse ? UnsafeBufferPointer(rebasing: leadRows[leadStarts[c]..<leadStarts[c + 1]]) : allRows
+                    }
                     for c in 0..<lead {
                         let value = v[c] / l[c + c * rest]
                         v[c] = value
-                        if value != 0 { for j in lead..<rest { v[j] -= l[j + c * rest] * value } }
+                        if value != 0 { for j in below(c) { v[j] -= l[j + c * rest] * value } }
                     }
                     if trailing > 0 {
                         dtrsv_(&uplo, &no, &unit, &n, l.baseAddress! + lead + lead * rest, &lda, v + lead, &one)
@@ -283,9 +311,11 @@ struct WeightedSystem {
                     }
                     for c in 0..<lead {
                         var value = v[c]
-                        for j in lead..<rest { value -= l[j + c * rest] * v[j] }
+                        for j in below(c) { value -= l[j + c * rest] * v[j] }
                         v[c] = value / l[c + c * rest]
                     }
+                }
+                }
                 }
             }
         } else {
@@ -358,3 +388,4 @@ struct WeightedSystem {
     /// The first term's diagonal pivot of group g (its L₁₁ entry), for quadrature with one scalar term.
     func pivot(group g: Int) -> Double { blocks[g * q1 * q1] }
 }
+
