@@ -86,15 +86,15 @@ extension LaplaceDeviance {
                     value = fixed[i]
                 } else {
                     value = offset[i]
-                    for c in 0..<p where beta[c] != 0 { value += xv[i + c * n] * beta[c] }
+                    for c in 0..<p where beta[c] != 0 { value += xv[i &+ c &* n] * beta[c] }
                 }
-                fixedValues[i - blockStart] = value
+                fixedValues[i &- blockStart] = value
                 if q1 == 1 {
                     value += first[i] * scale1 * uv[g]
                 } else {
-                    for a in 0..<q1 { value += first[i * q1 + a] * uv[g * q1 + a] }
+                    for a in 0..<q1 { value += first[i &* q1 &+ a] * uv[g &* q1 &+ a] }
                 }
-                for s in 0..<perRow { value += restValue[i * perRow + s] * scales[s] * uv[base1 + restIndex[i * perRow + s]] }
+                for s in 0..<perRow { value += restValue[i &* perRow &+ s] * scales[s] * uv[base1 &+ restIndex[i &* perRow &+ s]] }
                 eta[i] = value
             }
             family.rowParts(count: blockEnd - blockStart, y: y.baseAddress! + blockStart, trials: trials.baseAddress! + blockStart,
@@ -105,37 +105,37 @@ extension LaplaceDeviance {
                 compensation += abs(deviance) >= abs(variable) ? (deviance - sum) + variable : (variable - sum) + deviance
                 deviance = sum
                 let w = weights[j], r = value - (joint ? offset[i] : fixedValues[j]) + residuals[j]
-                for s in 0..<perRow { rowRest[s] = restValue[i * perRow + s] * scales[s] }
-                let listStart = starts[g], width = starts[g + 1] - listStart
-                let c0 = listStart * q1
+                for s in 0..<perRow { rowRest[s] = restValue[i &* perRow &+ s] * scales[s] }
+                let listStart = starts[g], width = starts[g &+ 1] &- listStart
+                let c0 = listStart &* q1
                 // The first term's block, its right-hand side and its coupling to the row's other columns.
                 if q1 == 1 {
                     let z = first[i] * scale1, wz = w * z
                     rhs[g] += wz * r
                     blocks[g] += wz * z
-                    for s in 0..<perRow { couplings[c0 + places[i * perRow + s]] += wz * rowRest[s] }
-                    for c in 0..<pp { couplings[c0 + width - pp + c] += wz * xv[i + c * n] }
+                    for s in 0..<perRow { couplings[c0 &+ places[i &* perRow &+ s]] += wz * rowRest[s] }
+                    for c in 0..<pp { couplings[c0 &+ width &- pp &+ c] += wz * xv[i &+ c &* n] }
                 } else {
-                    let blockStart = g * q1 * q1, rhsStart = g * q1
+                    let blockStart = g &* q1 &* q1, rhsStart = g &* q1
                     for bb in 0..<q1 {
-                        let wb = w * first[i * q1 + bb], column = c0 + bb * width
-                        rhs[rhsStart + bb] += wb * r
-                        for a in bb..<q1 { blocks[blockStart + a + bb * q1] += wb * first[i * q1 + a] }
-                        for s in 0..<perRow { couplings[column + places[i * perRow + s]] += wb * rowRest[s] }
-                        for c in 0..<pp { couplings[column + width - pp + c] += wb * xv[i + c * n] }
+                        let wb = w * first[i &* q1 &+ bb], column = c0 &+ bb &* width
+                        rhs[rhsStart &+ bb] += wb * r
+                        for a in bb..<q1 { blocks[blockStart &+ a &+ bb &* q1] += wb * first[i &* q1 &+ a] }
+                        for s in 0..<perRow { couplings[column &+ places[i &* perRow &+ s]] += wb * rowRest[s] }
+                        for c in 0..<pp { couplings[column &+ width &- pp &+ c] += wb * xv[i &+ c &* n] }
                     }
                 }
                 // The other terms' columns and X's among themselves (lower triangle).
                 for s in 0..<perRow {
-                    let c = restIndex[i * perRow + s], wc = w * rowRest[s]
-                    rhs[base1 + c] += wc * r
-                    for t in 0..<perRow where restIndex[i * perRow + t] >= c { restBlock[restIndex[i * perRow + t] + c * rest] += wc * rowRest[t] }
-                    for d in 0..<pp { restBlock[others + d + c * rest] += wc * xv[i + d * n] }
+                    let c = restIndex[i &* perRow &+ s], wc = w * rowRest[s]
+                    rhs[base1 &+ c] += wc * r
+                    for t in 0..<perRow where restIndex[i &* perRow &+ t] >= c { restBlock[restIndex[i &* perRow &+ t] &+ c &* rest] += wc * rowRest[t] }
+                    for d in 0..<pp { restBlock[others &+ d &+ c &* rest] += wc * xv[i &+ d &* n] }
                 }
                 for c in 0..<pp {
-                    let wc = w * xv[i + c * n], column = (others + c) * rest
-                    rhs[base1 + others + c] += wc * r
-                    for d in c..<pp { restBlock[others + d + column] += wc * xv[i + d * n] }
+                    let wc = w * xv[i &+ c &* n], column = (others &+ c) &* rest
+                    rhs[base1 &+ others &+ c] += wc * r
+                    for d in c..<pp { restBlock[others &+ d &+ column] += wc * xv[i &+ d &* n] }
                 }
             }
             }
