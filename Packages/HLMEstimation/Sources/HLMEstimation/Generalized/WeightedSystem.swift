@@ -289,16 +289,13 @@ struct WeightedSystem {
             let lead = pattern.diagonalLead, trailing = rest - lead
             var uplo = CChar(UInt8(ascii: "L")), unit = CChar(UInt8(ascii: "N")), n = Int32(trailing), lda = Int32(rest), one: Int32 = 1
             var no = CChar(UInt8(ascii: "N")), yes = CChar(UInt8(ascii: "T"))
-            // The lead columns' nonzero rows from the factor (all rows below the lead if it kept none).
-            let sparse = leadStarts.count == lead + 1
-            let allRows = sparse ? [] : Array(lead..<rest)
+            // The lead columns' nonzero rows, as the factor's elimination found them.
             x.withUnsafeMutableBufferPointer { x in
                 restBlock.withUnsafeBufferPointer { l in
                 leadRows.withUnsafeBufferPointer { leadRows in
-                allRows.withUnsafeBufferPointer { allRows in
                     let v = x.baseAddress! + base
                     func below(_ c: Int) -> UnsafeBufferPointer<Int> {
-                        sparse ? UnsafeBufferPointer(rebasing: leadRows[leadStarts[c]..<leadStarts[c + 1]]) : allRows
+                        UnsafeBufferPointer(rebasing: leadRows[leadStarts[c]..<leadStarts[c + 1]])
                     }
                     for c in 0..<lead {
                         let value = v[c] / l[c + c * rest]
@@ -314,7 +311,6 @@ struct WeightedSystem {
                         for j in below(c) { value -= l[j + c * rest] * v[j] }
                         v[c] = value / l[c + c * rest]
                     }
-                }
                 }
                 }
             }
@@ -354,16 +350,14 @@ struct WeightedSystem {
     }
 
     /// x[into…] −= C x[from…] (or Cᵀ, `transposed`) for the shared-run couplings C, rows × columns with
-    /// leading dimension `leading` (dgemv).
+    /// leading dimension `leading` (dgemv; the two parts of x are the first term's and the rest's: disjoint).
     static func multiplyCouplings(_ couplings: [Double], _ rows: Int, _ columns: Int, _ leading: Int, transposed: Bool,
                                   _ x: inout [Double], from: Int, into: Int) {
         var trans = CChar(UInt8(ascii: transposed ? "T" : "N")), m = Int32(rows), n = Int32(columns), lda = Int32(leading)
         var alpha = -1.0, beta = 1.0, one: Int32 = 1
-        let length = transposed ? rows : columns
-        let input = Array(x[from..<(from + length)])
         couplings.withUnsafeBufferPointer { c in
             x.withUnsafeMutableBufferPointer { x in
-                dgemv_(&trans, &m, &n, &alpha, c.baseAddress!, &lda, input, &one, &beta, x.baseAddress! + into, &one)
+                dgemv_(&trans, &m, &n, &alpha, c.baseAddress!, &lda, x.baseAddress! + from, &one, &beta, x.baseAddress! + into, &one)
             }
         }
     }
@@ -388,4 +382,3 @@ struct WeightedSystem {
     /// The first term's diagonal pivot of group g (its L₁₁ entry), for quadrature with one scalar term.
     func pivot(group g: Int) -> Double { blocks[g * q1 * q1] }
 }
-
