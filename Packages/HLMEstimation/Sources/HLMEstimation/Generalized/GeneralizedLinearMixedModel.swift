@@ -68,9 +68,11 @@ public struct GeneralizedLinearMixedModel: Sendable {
         let lower = parameters.lowerBounds + [Double](repeating: -.infinity, count: p)
         let upper = parameters.upperBounds + [Double](repeating: .infinity, count: p)
         let objective: ([Double]) -> Double = { x in deviance.evaluate(theta: Array(x[0..<k]), beta: Array(x[k...]), joint: false) }
-        // First steps: 0.05 in θ, about one standard error in β (from the joint system, as lme4's RX).
+        // First steps: 0.05 in θ, half a standard error in β (from the joint system, as lme4's RX): stage 1's β
+        // is already that close. Over the six glmer goldens, stage 2 took 776 evaluations with one SE, 669
+        // with half (656-760 from 0.2 to 0.7 SE), at the same log-likelihoods to 1e-12.
         let scale = deviance.jointBetaScale.count == p ? deviance.jointBetaScale : betaStart.map { max(0.1 * abs($0), 0.05) }
-        let steps = [Double](repeating: 0.05, count: k) + scale.map { $0.isFinite && $0 > 0 ? $0 : 0.05 }
+        let steps = [Double](repeating: 0.05, count: k) + scale.map { 0.5 * ($0.isFinite && $0 > 0 ? $0 : 0.05) }
         // The linear fits' tolerances: MixedModels.jl's looser ones (ftol_abs 1e-8, ftol_rel 1e-12) would save
         // 5-25% of the evaluations here at log-likelihoods up to 1e-6 lower.
         let second = BOBYQA.minimize(objective, start: first.finalTheta + betaStart, lower: lower, upper: upper, initialSteps: steps)
