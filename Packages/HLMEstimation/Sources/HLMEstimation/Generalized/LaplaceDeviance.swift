@@ -29,6 +29,8 @@ public final class LaplaceDeviance: @unchecked Sendable {
     var unitRows: RowValues?
     /// Σ of the rows' −2 log p parts that do not depend on μ (binomial coefficients, log y!).
     let constantSum: Double
+    /// What the pass may leave unread (``RowReads``).
+    var rowReads = RowReads(unitTrials: false, zeroOffset: false, unitFirst: false, keepsEta: true)
     /// The thread that takes half of each pass over the rows, from ``parallelRows`` rows, while `splitsPasses`
     /// (turned off while the Hessian's points run on two deviances instead).
     lazy var secondThread: SecondThread? = n >= Self.parallelRows ? SecondThread() : nil
@@ -76,6 +78,8 @@ public final class LaplaceDeviance: @unchecked Sendable {
         if design.randomTerms.allSatisfy({ $0.termCount == 1 }) {
             unitRows = rowValues(lambdas: order.map { _ in [1.0] })
         }
+        rowReads = RowReads(unitTrials: m.allSatisfy { $0 == 1 }, zeroOffset: offset.allSatisfy { $0 == 0 },
+                            unitFirst: unitRows.map { $0.first.allSatisfy { $0 == 1 } } ?? false, keepsEta: quadraturePoints > 1)
         let layout = rowValues(parameters.initial)!
         pattern = CouplingPattern(groups: firstTerm.groupCount, codes: firstTerm.codes, perRow: layout.perRow, restIndex: layout.restIndex,
                                   otherColumns: otherColumns, p: p)
