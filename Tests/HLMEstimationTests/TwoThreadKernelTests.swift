@@ -3,6 +3,7 @@ import Foundation
 import HLMFormula
 import HLMTestSupport
 import Testing
+import _COpenBLAS
 
 /// The two-thread paths of large crossed models: the blocked Cholesky against LAPACK's, and a fit
 /// whose dense block is large enough to use them against Fisher scoring on the Henderson system.
@@ -44,6 +45,32 @@ struct TwoThreadKernelTests {
         let threads = SecondThread()
         let ok = a.withUnsafeMutableBufferPointer { ParallelCholesky.factor($0.baseAddress!, n: n, threads: threads) }
         #expect(!ok)
+    }
+
+    /// A SecondThread ends OpenBLAS's polling worker (`BLASThreads.acquire`); a product on two threads
+    /// afterwards starts it again and is right.
+    @Test func openBLASRunsOnTwoThreadsAgainAfterASecondThread() {
+        do {
+            let threads = SecondThread()
+            threads.run { _ in }
+            #expect(openblas_get_num_threads() == 1)
+        }
+        let before = openblas_get_num_threads()
+        openblas_set_num_threads(2)
+        defer { openblas_set_num_threads(before) }
+        var n = Int32(600)
+        let a: [Double] = (0..<360_000).map { (k: Int) -> Double in Double((k * 7919) % 1009) / 1009.0 - 0.5 }
+        let b: [Double] = (0..<360_000).map { (k: Int) -> Double in Double((k * 104_729) % 997) / 997.0 - 0.5 }
+        var c = [Double](repeating: 0, count: 600 * 600)
+        var one = 1.0, zero = 0.0
+        var no = Int8(UInt8(ascii: "N"))
+        dgemm_(&no, &no, &n, &n, &n, &one, a, &n, b, &n, &zero, &c, &n)
+        for (i, j) in [(0, 0), (599, 0), (123, 456), (599, 599)] {
+            var expected = 0.0
+            for k in 0..<600 { expected += a[i + k * 600] * b[k + j * 600] }
+            let got = c[i + j * 600]
+            #expect(abs(got - expected) <= 1e-12 * max(1, abs(expected)), "c[\(i), \(j)]")
+        }
     }
 
     @Test func secondThreadRunsBothHalves() {

@@ -29,6 +29,12 @@ void dsyev_(const char *jobz, const char *uplo, const int *n, double *a, const i
 // OpenBLAS's own thread count: turned to one while HLMEstimation splits the work itself.
 void openblas_set_num_threads(int num_threads);
 int openblas_get_num_threads(void);
+// Ends OpenBLAS's worker threads, as before a fork; the next call that runs on several threads starts them
+// again. Weak: a build of OpenBLAS without its thread server lacks it, and then nothing is done.
+int blas_thread_shutdown_(void) __attribute__((weak));
+static inline void hlm_blas_stop_workers(void) {
+    if (blas_thread_shutdown_) blas_thread_shutdown_();
+}
 // A spin-wait hint (x86's PAUSE): a polling loop leaves the core's resources to the thread beside it
 // (a VM's two vCPUs may be one physical core's two hyperthreads) and wakes without a pipeline flush.
 static inline void hlm_spin_pause(void) {

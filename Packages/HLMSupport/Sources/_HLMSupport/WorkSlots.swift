@@ -16,4 +16,10 @@ public final class WorkSlots<Value>: @unchecked Sendable {
 
     public func set(_ index: Int, _ value: Value?) { slots[index] = value }
     public func get(_ index: Int) -> Value? { slots[index] }
+    /// The value, leaving the slot empty: the caller's copy is then the only one (its arrays mutate in place).
+    public func take(_ index: Int) -> Value? {
+        let value = slots[index]
+        slots[index] = nil
+        return value
+    }
 }

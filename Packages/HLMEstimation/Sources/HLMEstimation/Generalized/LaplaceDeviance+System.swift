@@ -27,15 +27,27 @@ extension LaplaceDeviance {
                 slots.set(part, this.deviance.linearise(u, beta: beta, fixed: fixed, rows, joint: joint, eta: out.buffer, rowRange: halves[part]))
             }
         }
-        var result = slots.get(0)!
-        let other = slots.get(1)!
+        // Taken out of the slots, so that adding into the first half's arrays does not copy them.
+        var result = slots.take(0)!
+        let other = slots.take(1)!
         result.deviance += other.deviance
-        for i in result.system.blocks.indices { result.system.blocks[i] += other.system.blocks[i] }
-        for i in result.system.couplings.indices { result.system.couplings[i] += other.system.couplings[i] }
-        for i in result.system.restBlock.indices { result.system.restBlock[i] += other.system.restBlock[i] }
-        for i in result.system.rhs.indices { result.system.rhs[i] += other.system.rhs[i] }
+        Self.add(other.system.blocks, into: &result.system.blocks)
+        Self.add(other.system.couplings, into: &result.system.couplings)
+        Self.add(other.system.restBlock, into: &result.system.restBlock)
+        Self.add(other.system.rhs, into: &result.system.rhs)
         spareSystems.give(other.system)
         return result
+    }
+
+    /// total += part, element by element (same lengths).
+    static func add(_ part: [Double], into total: inout [Double]) {
+        precondition(part.count == total.count)
+        part.withUnsafeBufferPointer { part in
+            total.withUnsafeMutableBufferPointer { total in
+                guard let t = total.baseAddress, let q = part.baseAddress else { return }
+                for i in 0..<total.count { t[i] += q[i] }
+            }
+        }
     }
 
     /// The pass over the rows in `rowRange` (the deviance without the constant part when not all rows).
