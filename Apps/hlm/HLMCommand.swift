@@ -18,6 +18,8 @@ struct HLMCommand: ParsableCommand {
     /// cannot be fitted.
     static func main() {
         KernelChoice.restartForLargeInputIfWorthIt()
+        // One fit at a time, BLAS from one thread: the first two-thread split may end OpenBLAS's idle worker.
+        BLASThreads.endsIdleWorkers = true
         do {
             var command = try parseAsRoot()
             try command.run()

@@ -47,32 +47,6 @@ struct TwoThreadKernelTests {
         #expect(!ok)
     }
 
-    /// A SecondThread ends OpenBLAS's polling worker (`BLASThreads.acquire`); a product on two threads
-    /// afterwards starts it again and is right.
-    @Test func openBLASRunsOnTwoThreadsAgainAfterASecondThread() {
-        do {
-            let threads = SecondThread()
-            threads.run { _ in }
-            #expect(openblas_get_num_threads() == 1)
-        }
-        let before = openblas_get_num_threads()
-        openblas_set_num_threads(2)
-        defer { openblas_set_num_threads(before) }
-        var n = Int32(600)
-        let a: [Double] = (0..<360_000).map { (k: Int) -> Double in Double((k * 7919) % 1009) / 1009.0 - 0.5 }
-        let b: [Double] = (0..<360_000).map { (k: Int) -> Double in Double((k * 104_729) % 997) / 997.0 - 0.5 }
-        var c = [Double](repeating: 0, count: 600 * 600)
-        var one = 1.0, zero = 0.0
-        var no = Int8(UInt8(ascii: "N"))
-        dgemm_(&no, &no, &n, &n, &n, &one, a, &n, b, &n, &zero, &c, &n)
-        for (i, j) in [(0, 0), (599, 0), (123, 456), (599, 599)] {
-            var expected = 0.0
-            for k in 0..<600 { expected += a[i + k * 600] * b[k + j * 600] }
-            let got = c[i + j * 600]
-            #expect(abs(got - expected) <= 1e-12 * max(1, abs(expected)), "c[\(i), \(j)]")
-        }
-    }
-
     @Test func secondThreadRunsBothHalves() {
         let threads = SecondThread()
         for round in 0..<100 {

@@ -21,6 +21,8 @@ struct BlockedFactor {
     /// The sparse factorisation of the rest block, where the design's fill makes it the faster one
     /// (scalar further terms only); nil for the dense L₂₂.
     let sparse: SparseRestFactor?
+    /// The rows of further vector terms, for the dense L₂₂ (nil without such terms).
+    let vectorRows: VectorTermRows?
     /// Bytes the rest block's factorisation needs (two dense copies, or the sparse factor's estimate).
     let memoryNeeded: Double
     /// What a fit may use: 80% of the machine's memory, or `HLM_MEMORY_LIMIT` bytes when set.
@@ -57,7 +59,7 @@ struct BlockedFactor {
         return choice == "sparse" || sparse.beatsDense || products.a22.isEmpty ? sparse : nil
     }
 
-    init(products: CrossProducts, parallelRestCount: Int = Self.parallelRestCount) {
+    init(products: CrossProducts, design: ModelDesign, parallelRestCount: Int = Self.parallelRestCount) {
         r = products.restCount
         q1 = products.q1
         groups1 = products.groups1
@@ -69,6 +71,7 @@ struct BlockedFactor {
         let rest = Double(products.restCount)
         memoryNeeded = sparse?.memoryEstimate ?? 2 * rest * rest * 8
         l22 = sparse == nil && memoryNeeded <= Self.availableMemory ? products.denseA22() : []
+        vectorRows = sparse == nil ? VectorTermRows(products: products, design: design) : nil
         threads = r >= parallelRestCount && ProcessInfo.processInfo.activeProcessorCount > 1 ? SecondThread() : nil
     }
 
@@ -129,13 +132,11 @@ struct BlockedFactor {
             return factorSparseRest(products, scale: scale, sparse: sparse)
         }
         scalePanelRows(products: products, scale: scale, lambdas: lambdas, design: design)
-        if vectorTerms.isEmpty {
-            // Scalar terms only: each column of L₂₂ is filled and downdated while it is in cache.
-            subtractPanelProducts(products, fillingWith: scale)
-        } else {
-            fillRestBlock(products: products, scale: scale, vectorTerms: vectorTerms, lambdas: lambdas, design: design)
-            for i in 0..<zRest { l22[i + i * r] += 1 }
-            subtractPanelProducts(products, fillingWith: nil)
+        // Each column of L₂₂ is filled and downdated while it is in cache, vector terms' rows scaled
+        // by 1; their Λ is applied to those rows and columns after.
+        subtractPanelProducts(products, fillingWith: scale)
+        if !vectorTerms.isEmpty, let vectorRows {
+            l22.withUnsafeMutableBufferPointer { vectorRows.correct($0.baseAddress!, r: r, scale: scale, lambdas: lambdas) }
         }
         logDiagonal11 = logDiagonal.value
         return factorRest()

@@ -90,7 +90,15 @@ final class SecondThread: @unchecked Sendable {
 }
 
 /// OpenBLAS's thread count, held at one while any ``SecondThread`` exists.
-enum BLASThreads {
+public enum BLASThreads {
+    /// Whether the first ``SecondThread`` also ends OpenBLAS's idle worker (as before a fork; a later
+    /// call on several threads starts it again). Its worker polls (sched_yield) for 2²⁸ cycles after its
+    /// last work, from the library's load on: for a short fit, all of it, on the core the second half
+    /// runs on (VerbAgg: median 0.35 → 0.23 s with OPENBLAS_NUM_THREADS=1, 12 interleaved runs). Only
+    /// for a program that calls BLAS from one thread at a time, as the `hlm` app does: ending the worker
+    /// while another thread is inside a threaded BLAS call hangs that call (seen in the parallel test
+    /// runner). Off by default.
+    nonisolated(unsafe) public static var endsIdleWorkers = false
     private static let lock = NSLock()
     nonisolated(unsafe) private static var holders = 0
     nonisolated(unsafe) private static var saved: Int32 = 1
@@ -101,11 +109,7 @@ enum BLASThreads {
         if holders == 0 {
             saved = openblas_get_num_threads()
             openblas_set_num_threads(1)
-            // Its worker polls (sched_yield) for 2²⁸ cycles after its last work, from the library's load on:
-            // for a short fit, all of it, on the core the second half runs on (VerbAgg: median 0.35 → 0.23 s
-            // with OPENBLAS_NUM_THREADS=1, 12 interleaved runs). Ended as before a fork; a later call on
-            // several threads starts it again.
-            hlm_blas_stop_workers()
+            if endsIdleWorkers { hlm_blas_stop_workers() }
         }
         holders += 1
     }

@@ -49,7 +49,7 @@ public final class ProfiledDeviance: @unchecked Sendable {
         self.yShift = yShift
         self.products = products
         parameters = CovarianceParameters(design.randomTerms)
-        factor = BlockedFactor(products: products, parallelRestCount: parallelRestCount)
+        factor = BlockedFactor(products: products, design: design, parallelRestCount: parallelRestCount)
     }
 
     /// Where the optimiser starts: a moment estimate for one-term models (λ = I as lme4 otherwise), and
