@@ -23,6 +23,19 @@ struct DowndateKernel: @unchecked Sendable {
             }
             if b < zRest { column[b] += 1 }
         }
+        if q1 == 1 {
+            // A scalar first term: panel j's values start where its rows do (`panelValueStart` equals
+            // `panelStart`), so one offset serves both; the same products in the same order as below.
+            let values = panels.baseAddress!, allRows = rows.baseAddress!
+            for e in entryStart[b]..<entryStart[b + 1] {
+                let j = Int(entryGroup[e])
+                let start = panelStart[j] + Int(entryPosition[e]), end = panelStart[j + 1]
+                let vb = values[start]
+                if vb == 0 { continue }
+                for a in start..<end { column[Int(allRows[a])] -= values[a] * vb }
+            }
+            return
+        }
         for e in entryStart[b]..<entryStart[b + 1] {
             let j = Int(entryGroup[e]), k = Int(entryPosition[e])
             let first = panelStart[j], height = panelStart[j + 1] - first
@@ -67,18 +80,8 @@ extension BlockedFactor {
         } } } } } } } } } } }
     }
 
-    /// Splits columns 0..<r between the two threads at `middle` (or runs them on this one); `columns`
-    /// gets its range and which half it is.
-    static func forColumns(
-        middle: Int, threads: SecondThread?, r: Int, _ columns: @escaping @Sendable (Range<Int>, Int) -> Void
-    ) {
-        if let threads {
-            // Columns [0, middle) and [middle, r) hold equal work (filling and downdating).
-            threads.run { half in columns(half == 0 ? 0..<middle : middle..<r, half) }
-        } else {
-            columns(0..<r, 0)
-        }
-    }
+    /// Columns the two threads take at a time in the downdate.
+    static let downdateChunk = 8
 
     /// L₂₂ −= Σ_j P_j P_j' over each group's compact panel (lower triangle), one column of L₂₂ at a
     /// time: column b gathers the products of every panel that has row b. The column being written stays
@@ -91,13 +94,14 @@ extension BlockedFactor {
         l22.withUnsafeMutableBufferPointer { target in
             nonisolated(unsafe) let target = target
             Self.withDowndate(products, panels: panels, r: r, q1: q1, zRest: zRest, scale: scale ?? []) { kernel in
-                Self.forColumns(middle: products.downdateMiddle, threads: threads, r: r) { range, _ in
+                let columns: @Sendable (Range<Int>) -> Void = { range in
                     for b in range {
                         let column = target.baseAddress! + b * r
                         if fills { (column + b).update(repeating: 0, count: r - b) }
                         kernel.accumulate(column: column, b: b, fills: fills)
                     }
                 }
+                if let threads { threads.share(0..<r, chunk: Self.downdateChunk, columns) } else { columns(0..<r) }
             }
         }
     }

@@ -87,6 +87,24 @@ final class SecondThread: @unchecked Sendable {
         body(0)
         mailbox.waitUntilDone()
     }
+
+    /// Calls `body` on consecutive chunks of `range`, each chunk once, the two threads taking the next
+    /// chunk in turn: for work whose cost per index is uneven or hard to predict (a fixed split of the
+    /// downdate by its estimated work left one thread waiting for the other a third of the time).
+    func share(_ range: Range<Int>, chunk: Int, _ body: @escaping @Sendable (Range<Int>) -> Void) {
+        let counter = ChunkCounter(), lower = range.lowerBound, upper = range.upperBound
+        run { _ in
+            while true {
+                let start = lower + counter.taken.wrappingAdd(chunk, ordering: .relaxed).oldValue
+                guard start < upper else { return }
+                body(start..<Swift.min(start + chunk, upper))
+            }
+        }
+    }
+
+    private final class ChunkCounter: Sendable {
+        let taken = Atomic<Int>(0)
+    }
 }
 
 /// OpenBLAS's thread count, held at one while any ``SecondThread`` exists.

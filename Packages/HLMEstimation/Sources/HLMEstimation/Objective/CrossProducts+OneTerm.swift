@@ -23,7 +23,6 @@ extension CrossProducts {
         for g in 0..<groups { for k in 0..<r { rows[g * r + k] = Int32(k) } }
         (panelStart, panelValueStart, panelRows) = ((0...groups).map { $0 * r }, (0...groups).map { $0 * r * q1 }, rows)
         (rowEntryStart, rowEntryGroup, rowEntryPosition) = ([], [], [])
-        downdateMiddle = r
         (a22Start, a22Rows, a22Values) = ([], [], [])
     }
 }

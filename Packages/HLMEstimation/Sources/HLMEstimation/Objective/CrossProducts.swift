@@ -25,8 +25,6 @@ struct CrossProducts: Sendable {
     let rowEntryStart: [Int]
     let rowEntryGroup: [Int32]
     let rowEntryPosition: [Int32]
-    /// The column of L₂₂ that splits filling and downdating it into halves of equal work.
-    let downdateMiddle: Int
     /// A₂₂'s lower triangle by column, nonzeros only (column b's are `a22Rows/a22Values[a22Start[b]..<a22Start[b+1]]`):
     /// the blocks of crossed factors are diagonal, so most of a large A₂₂ is zero.
     let a22Start: [Int]
@@ -190,22 +188,6 @@ struct CrossProducts: Sendable {
         self.panelValueStart = panelValueStart
         self.panelValues = panelValues
         (rowEntryStart, rowEntryGroup, rowEntryPosition) = Self.rowIndex(panelStart: panelStart, panelRows: panelRows, restCount: r)
-        // Column b's work: filling its r − b entries, and per panel with row b at position k, the rows from k down.
-        var work = [Int](repeating: 0, count: r)
-        for b in 0..<r {
-            work[b] = r - b
-            for e in rowEntryStart[b]..<rowEntryStart[b + 1] {
-                let j = Int(rowEntryGroup[e])
-                work[b] += (panelStart[j + 1] - panelStart[j] - Int(rowEntryPosition[e])) * q1
-            }
-        }
-        let total = work.reduce(0, +)
-        var done = 0, middle = r
-        for b in 0..<r {
-            done += work[b]
-            if 2 * done >= total { middle = b + 1; break }
-        }
-        downdateMiddle = middle
         var nonzeroStart = [0], nonzeroRows: [Int32] = [], nonzeroValues: [Double] = []
         if accumulatesSparsely {
             let entries = pairs.sortedEntries()
