@@ -101,14 +101,14 @@ struct FitCommand: ParsableCommand {
             }
         }
         try report(fit, formula: prepared.formula, filteredRows: prepared.filteredRows, codebook: codebook, clock: &clock,
-                   termStructure: { try prepared.fixedTermStructure(frame: frame, where: model.where) }, dataRows: prepared.dataRows)
+                   termStructure: { try prepared.fixedTermStructure(frame: frame, where: model.where) }, dataRows: { prepared.dataRows })
     }
 
     /// The report of a linear fit in the chosen format, with the tests, intervals and files asked for.
     /// `termStructure` gives the type III tests' structure (from the data); `dataRows` the file row of
-    /// each row used, for --residuals (nil for a fit without its rows).
+    /// each row used, for --residuals (nil for a fit without its rows; asked for only then).
     func report(_ fit: LinearMixedModel, formula: ModelFormula, filteredRows: Int, codebook: Codebook?, clock: inout StageClock,
-                termStructure: () throws -> FixedTermStructure, dataRows: [Int]?) throws {
+                termStructure: () throws -> FixedTermStructure, dataRows: (() -> [Int])?) throws {
         var inference: SmallSampleInference?, termTests: [TermTest]?
         if let df {
             if df == .kenwardRoger && fit.criterion == .ml {
@@ -161,7 +161,7 @@ struct FitCommand: ParsableCommand {
             try output.write(try ReportRendering.render(report, as: output.format, options: output.renderOptions(codebook: codebook)))
         }
         if let save { try OutputFile.write(try JSONRendering.render(try SavedModel(fit, groups: model.group)), to: save) }
-        if let residuals, let dataRows { try OutputFile.write(PredictionReport.residualsCSV(dataRows: dataRows, fit.fittedColumns()), to: residuals) }
+        if let residuals, let dataRows { try OutputFile.write(PredictionReport.residualsCSV(dataRows: dataRows(), fit.fittedColumns()), to: residuals) }
     }
 
     /// A binomial or Poisson fit: the options that apply to them, the others refused in one line.

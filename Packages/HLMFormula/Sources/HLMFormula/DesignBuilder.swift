@@ -183,14 +183,10 @@ struct DesignBuilder {
             switch column.values {
             case .numeric(let numbers):
                 // Plain loops: at ten million rows each of these passes is a noticeable part of the design.
-                let anyMissing = numbers.isMissing.withUnsafeBufferPointer { $0.contains(true) }
+                let anyMissing = Self.anyTrue(numbers.isMissing)
                 if anyMissing { for row in numbers.isMissing.indices where numbers.isMissing[row] { drop(row) } }
-                let anyInfinite = numbers.values.withUnsafeBufferPointer { values in
-                    var found: UInt8 = 0
-                    for x in values { found |= x.isInfinite ? 1 : 0 }
-                    return found != 0
-                }
-                if anyInfinite, let bad = numbers.values.indices.first(where: { numbers.values[$0].isInfinite && keep?[$0] ?? true }) {
+                let maybeInfinite = Self.anyNonFinite(numbers.values)  // or NaN (a missing value)
+                if maybeInfinite, let bad = numbers.values.indices.first(where: { numbers.values[$0].isInfinite && keep?[$0] ?? true }) {
                     throw fail("column \"\(name)\" has an infinite value (data row \(frame.dataRow(bad)))", name: name,
                                hint: "remove it or declare it missing in the codebook")
                 }
@@ -218,8 +214,37 @@ struct DesignBuilder {
                 if !value.isFinite { throw undefinedValue(call, row: row) }
             }
         }
-        guard let keep else { return Array(0..<frame.rowCount) }
+        guard let keep else { return Self.allRows(frame.rowCount) }
         return keep.indices.filter { keep[$0] }
+    }
+
+    /// Whether any flag is set: eight at a time (a generic `contains` tests them one by one).
+    static func anyTrue(_ flags: [Bool]) -> Bool {
+        flags.withUnsafeBytes { bytes in
+            let words = bytes.count / 8
+            var any: UInt64 = 0
+            for w in 0..<words { any |= bytes.loadUnaligned(fromByteOffset: 8 * w, as: UInt64.self) }
+            for b in (8 * words)..<bytes.count { any |= UInt64(bytes[b]) }
+            return any != 0
+        }
+    }
+
+    /// Whether any value is infinite or NaN, without a branch per value: the exponent field plus one
+    /// carries into bit 11 only when it is all ones.
+    static func anyNonFinite(_ values: [Double]) -> Bool {
+        values.withUnsafeBufferPointer { values in
+            var carry: UInt64 = 0
+            for x in values { carry |= ((x.bitPattern >> 52) & 0x7ff) &+ 1 }
+            return carry & 0x800 != 0
+        }
+    }
+
+    /// 0..<n as an array, written directly (`Array(0..<n)` copies element by element).
+    static func allRows(_ n: Int) -> [Int] {
+        [Int](unsafeUninitializedCapacity: n) { buffer, count in
+            for i in 0..<n { buffer[i] = i }
+            count = n
+        }
     }
 
     /// The error for a function whose value is undefined at a data row whose inputs are all present.

@@ -8,8 +8,18 @@ public struct PreparedModel: Sendable {
     public var design: ModelDesign
     /// Rows removed by the filters, before rows with missing values were dropped.
     public var filteredRows: Int
-    /// The 1-based data row (in the file) of each row the design uses.
-    public var dataRows: [Int]
+    /// The 1-based data row (in the file) of each row the design uses, worked out when asked for
+    /// (only residual files need them: at 1M rows the array is 8 MB).
+    public var dataRows: [Int] { design.rows.map { (originalRows?[$0] ?? $0) + 1 } }
+    /// The filtered frame's rows in the file (nil when unfiltered), as `DataFrame.originalRows`.
+    private let originalRows: [Int]?
+
+    init(formula: ModelFormula, design: ModelDesign, filteredRows: Int, originalRows: [Int]?) {
+        self.formula = formula
+        self.design = design
+        self.filteredRows = filteredRows
+        self.originalRows = originalRows
+    }
 
     /// `groups`: level equations' grouping columns, level 2 first. `where`: a row filter in `--where` syntax.
     /// `weights`: a column of prior weights.
@@ -30,7 +40,7 @@ public struct PreparedModel: Sendable {
         var design = try formula.design(for: data)
         if let weights { design = try design.weighted(by: weights, in: data) }
         return PreparedModel(formula: formula, design: design, filteredRows: frame.rowCount - data.rowCount,
-                             dataRows: design.rows.map(data.dataRow))
+                             originalRows: data.originalRows)
     }
 
     /// Several models on the same rows (those every model can use), for comparing them. The formulas'
@@ -47,7 +57,7 @@ public struct PreparedModel: Sendable {
         var designs = try ModelFormula.designs(formulas, for: data)
         if let weights { designs = try designs.map { design throws(DataError) in try design.weighted(by: weights, in: data) } }
         return zip(formulas, designs).map { formula, design in
-            PreparedModel(formula: formula, design: design, filteredRows: frame.rowCount - data.rowCount, dataRows: design.rows.map(data.dataRow))
+            PreparedModel(formula: formula, design: design, filteredRows: frame.rowCount - data.rowCount, originalRows: data.originalRows)
         }
     }
 

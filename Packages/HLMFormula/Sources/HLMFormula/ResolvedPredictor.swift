@@ -25,7 +25,17 @@ enum ResolvedPredictor {
             return columns.map { ($0.name, $0.values) }
         case .categorical(let name, let codes, let levels, let base):
             return levels.indices.filter { full || $0 != base }.map { level in
-                ("\(name)[\(levels[level])]", codes.map { $0 == Int32(level) ? 1 : 0 })
+                ("\(name)[\(levels[level])]", Self.indicator(codes, Int32(level)))
+            }
+        }
+    }
+
+    /// 1 where the code is `level`, else 0 (written directly: no closure call per row).
+    static func indicator(_ codes: [Int32], _ level: Int32) -> [Double] {
+        codes.withUnsafeBufferPointer { codes in
+            [Double](unsafeUninitializedCapacity: codes.count) { buffer, count in
+                for i in 0..<codes.count { buffer[i] = codes[i] == level ? 1 : 0 }
+                count = codes.count
             }
         }
     }
