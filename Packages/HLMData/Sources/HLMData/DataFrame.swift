@@ -11,7 +11,10 @@ public struct DataFrame: Sendable, Equatable {
     public var originalRows: [Int]?
 
     /// The 1-based data row (header not counted) of row `i` in the file it was read from, for messages.
-    public func dataRow(_ i: Int) -> Int { (originalRows?[i] ?? i) + 1 }
+    public func dataRow(_ i: Int) -> Int { Self.dataRow(i, originalRows: originalRows) }
+
+    /// Row i's 1-based row in the file, given a frame's `originalRows` (nil: not filtered).
+    public static func dataRow(_ i: Int, originalRows: [Int]?) -> Int { (originalRows?[i] ?? i) + 1 }
 
     public init(columns: [Column], source: String = "<memory>", warnings: [String] = []) {
         let counts = Set(columns.map(\.count))

@@ -10,7 +10,7 @@ public struct PreparedModel: Sendable {
     public var filteredRows: Int
     /// The 1-based data row (in the file) of each row the design uses, worked out when asked for
     /// (only residual files need them: at 1M rows the array is 8 MB).
-    public var dataRows: [Int] { design.rows.map { (originalRows?[$0] ?? $0) + 1 } }
+    public var dataRows: [Int] { design.rows.map { DataFrame.dataRow($0, originalRows: originalRows) } }
     /// The filtered frame's rows in the file (nil when unfiltered), as `DataFrame.originalRows`.
     private let originalRows: [Int]?
 

@@ -3,20 +3,16 @@ import HLMFormula
 
 extension BlockedFactor {
     /// Per rest index, the diagonal part of Λ: a scalar term's λ on its rows, 1 for X, y and the rows of
-    /// vector terms (listed apart, by position in the products' order − 1).
-    func restScale(products: CrossProducts, lambdas: [[Double]], design: ModelDesign) -> ([Double], [Int]) {
+    /// vector terms (their Λ is applied by ``VectorTermRows``).
+    func restScale(products: CrossProducts, lambdas: [[Double]], design: ModelDesign) -> [Double] {
         var scale = [Double](repeating: 1, count: r)
-        var vectorTerms: [Int] = []
         for (t, k) in products.order.dropFirst().enumerated() {
             let term = design.randomTerms[k]
-            if term.termCount == 1 {
-                let l = lambdas[t + 1][0]
-                for g in 0..<term.groupCount { scale[products.restOffsets[t] + g] = l }
-            } else {
-                vectorTerms.append(t)
-            }
+            guard term.termCount == 1 else { continue }
+            let l = lambdas[t + 1][0]
+            for g in 0..<term.groupCount { scale[products.restOffsets[t] + g] = l }
         }
-        return (scale, vectorTerms)
+        return scale
     }
 
     /// The rows of the panels that belong to further terms: scalar ones times their λ, vector ones by λ'

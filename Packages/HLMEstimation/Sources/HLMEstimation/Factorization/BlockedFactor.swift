@@ -125,7 +125,7 @@ struct BlockedFactor {
         }
         guard ok else { return false }
         // Λ' on the rows of further terms (left) in L₂₁ and both sides in A₂₂, + I, − Σ_j P_j P_j'.
-        let (scale, vectorTerms) = restScale(products: products, lambdas: lambdas, design: design)
+        let scale = restScale(products: products, lambdas: lambdas, design: design)
         if let sparse {
             scalePanelRows(products: products, scale: scale, lambdas: lambdas, design: design)
             logDiagonal11 = logDiagonal.value
@@ -135,7 +135,7 @@ struct BlockedFactor {
         // Each column of L₂₂ is filled and downdated while it is in cache, vector terms' rows scaled
         // by 1; their Λ is applied to those rows and columns after.
         subtractPanelProducts(products, fillingWith: scale)
-        if !vectorTerms.isEmpty, let vectorRows {
+        if let vectorRows {
             l22.withUnsafeMutableBufferPointer { vectorRows.correct($0.baseAddress!, r: r, scale: scale, lambdas: lambdas) }
         }
         logDiagonal11 = logDiagonal.value
