@@ -37,7 +37,7 @@ struct CompareCommand: ParsableCommand {
         let (frame, codebook) = try data.load()
         data.printWarnings(frame)
         let prepared = try model.prepare(formulas: formulas, frame: frame)
-        KernelChoice.restartWithBetterKernelsIfWorthIt(worth: prepared.contains { BLASKernels.worthRestarting($0.design) },
+        ProcessRestart.restartWithBetterKernelsIfWorthIt(worth: prepared.contains { BLASKernels.worthRestarting($0.design) },
                                                         dataPath: data.dataPath)
         let fits = try prepared.map(model.fit)
         let comparison = try ModelComparison(fits, refit: !noRefit)

@@ -84,7 +84,7 @@ struct FitCommand: ParsableCommand {
         data.printWarnings(frame)
         clock.lap("read")
         let prepared = try model.prepare(formula: model.formulaText(formula), frame: frame)
-        KernelChoice.restartWithBetterKernelsIfWorthIt(worth: BLASKernels.worthRestarting(prepared.design), dataPath: data.dataPath)
+        ProcessRestart.restartWithBetterKernelsIfWorthIt(worth: BLASKernels.worthRestarting(prepared.design), dataPath: data.dataPath)
         clock.lap("design")
         if model.isGeneralized(prepared) {
             try runGeneralized(prepared, codebook: codebook, clock: &clock)

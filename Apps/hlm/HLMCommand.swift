@@ -17,7 +17,7 @@ struct HLMCommand: ParsableCommand {
     /// Runs a subcommand and maps errors to exit codes: 2 for bad usage or input, 1 for a model that
     /// cannot be fitted.
     static func main() {
-        KernelChoice.restartForLargeInputIfWorthIt()
+        ProcessRestart.restartForLargeInputIfWorthIt()
         // One fit at a time, BLAS from one thread: the first two-thread split may end OpenBLAS's idle worker.
         BLASThreads.endsIdleWorkers = true
         do {

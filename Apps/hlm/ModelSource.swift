@@ -33,7 +33,7 @@ struct ModelSource: ParsableArguments {
         if let model { return try SavedModel.read(model) }
         let (frame, _) = try DataLoading.load(dataPath: dataPath!)
         let prepared = try options.prepare(formula: formula!, frame: frame)
-        KernelChoice.restartWithBetterKernelsIfWorthIt(worth: BLASKernels.worthRestarting(prepared.design), dataPath: dataPath)
+        ProcessRestart.restartWithBetterKernelsIfWorthIt(worth: BLASKernels.worthRestarting(prepared.design), dataPath: dataPath)
         return try SavedModel(options.fit(prepared), groups: options.group)
     }
 }

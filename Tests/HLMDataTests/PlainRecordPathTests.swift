@@ -65,13 +65,14 @@ struct PlainRecordPathTests {
     }
 
     @Test func shortNumbersEqualSwiftsParsing() {
-        // The loop-free path for up to seven digits each side of the point, every shape of it.
+        // The loop-free path (up to seven digits before the point, fifteen after it), every shape of it,
+        // and the shapes just past it (eight digits before, sixteen or seventeen after), which fall back.
         var generator = SystemRandomNumberGenerator()
         var csv = "x,y\n"
         var expected: [Double] = []
         for _ in 0..<TestLevel.count(20_000, thorough: 1_000_000) {
-            let integer = String(Int.random(in: 0..<10_000_000, using: &generator)).prefix(Int.random(in: 1...7, using: &generator))
-            let fractionDigits = Int.random(in: 0...8, using: &generator)
+            let integer = String(Int.random(in: 0..<100_000_000, using: &generator)).prefix(Int.random(in: 1...8, using: &generator))
+            let fractionDigits = Int.random(in: 0...17, using: &generator)
             let fraction = fractionDigits == 0 ? "" : String((0..<fractionDigits).map { _ in "0123456789".randomElement(using: &generator)! })
             let sign = ["", "-", "+"].randomElement(using: &generator)!
             let point = fractionDigits > 0 || Bool.random(using: &generator) ? "." : ""

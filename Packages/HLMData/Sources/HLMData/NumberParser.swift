@@ -93,10 +93,10 @@ public enum NumberParser {
         return (slowParse(bytes, start, i), i)
     }
 
-    /// The common short number, `[-+]d…d[.d…d]` with at most seven digits on each side of the point and
-    /// no exponent, read from two eight-byte loads without loops; nil for anything else (the caller then
-    /// uses `scanNumber`, which reads every form). Reads at most 17 bytes from `start`; the caller
-    /// guarantees 24.
+    /// The common number, `[-+]d…d[.d…d]` with at most seven digits before the point, at most fifteen
+    /// after it, at most nineteen in all and no exponent, read from at most three eight-byte loads
+    /// without loops; nil for anything else (the caller then uses `scanNumber`, which reads every form).
+    /// Reads at most 25 bytes from `start`; the caller guarantees 32.
     @inline(__always)
     static func scanShortNumber(_ bytes: UnsafePointer<UInt8>, _ start: Int) -> (Double, stop: Int)? {
         // Signs are as likely as not in real data: no branches on them (a mispredicted branch costs more
@@ -106,25 +106,41 @@ public enum NumberParser {
         let signBit: UInt64 = negative ? 1 << 63 : 0
         var i = start + (negative || first == UInt8(ascii: "+") ? 1 : 0)
         let integerWord = UnsafeRawPointer(bytes + i).loadUnaligned(as: UInt64.self)
-        let integerDigits = (digitPattern(integerWord) ^ 0x3333_3333_3333_3333).trailingZeroBitCount / 8
+        let integerDigits = digitCount(integerWord)
         guard integerDigits > 0, integerDigits < 8 else { return nil }
         var mantissa = UInt64(eightDigitsValue(padded(integerWord, integerDigits)))
         i += integerDigits
         var fractionDigits = 0
         if bytes[i] == UInt8(ascii: ".") {
             let fractionWord = UnsafeRawPointer(bytes + i + 1).loadUnaligned(as: UInt64.self)
-            fractionDigits = (digitPattern(fractionWord) ^ 0x3333_3333_3333_3333).trailingZeroBitCount / 8
-            guard fractionDigits < 8 else { return nil }
-            if fractionDigits > 0 {
-                mantissa = mantissa &* smallPowersOfTen[fractionDigits] &+ UInt64(eightDigitsValue(padded(fractionWord, fractionDigits)))
+            fractionDigits = digitCount(fractionWord)
+            if fractionDigits < 8 {
+                if fractionDigits > 0 {
+                    mantissa = mantissa &* smallPowersOfTen[fractionDigits] &+ UInt64(eightDigitsValue(padded(fractionWord, fractionDigits)))
+                }
+            } else {
+                // Eight fraction digits and up to seven more (15 significant digits, as R and Stata write).
+                let secondWord = UnsafeRawPointer(bytes + i + 9).loadUnaligned(as: UInt64.self)
+                let more = digitCount(secondWord)
+                // At most 19 digits, so the mantissa cannot wrap.
+                guard more < 8, integerDigits + 8 + more <= 19 else { return nil }
+                mantissa = mantissa &* 100_000_000 &+ UInt64(eightDigitsValue(fractionWord))
+                if more > 0 { mantissa = mantissa &* smallPowersOfTen[more] &+ UInt64(eightDigitsValue(padded(secondWord, more))) }
+                fractionDigits = 8 + more
             }
             i += 1 + fractionDigits
         }
         let next = bytes[i]
-        guard next != UInt8(ascii: "e"), next != UInt8(ascii: "E") else { return nil }
-        // At most 14 digits: exact in a double, and 10^k (k ≤ 7) too, so one division rounds once.
+        guard next != UInt8(ascii: "e"), next != UInt8(ascii: "E"), mantissa <= 1 << 53 else { return nil }
+        // Clinger's fast path: the mantissa and 10^k (k ≤ 15) are exact doubles, so one division rounds once.
         let value = Double(mantissa) / powerOfTen(fractionDigits)
         return (Double(bitPattern: value.bitPattern | signBit), i)
+    }
+
+    /// How many of a little-endian word's bytes, from the lowest, are ASCII digits before the first that is not.
+    @inline(__always)
+    static func digitCount(_ word: UInt64) -> Int {
+        (digitPattern(word) ^ 0x3333_3333_3333_3333).trailingZeroBitCount / 8
     }
 
     /// The first n (1…7) digits of a word moved to its top, '0's below: eight digits with the same value.

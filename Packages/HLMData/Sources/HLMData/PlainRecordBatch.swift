@@ -61,7 +61,7 @@ final class PlainRecordBatch {
             } else if p >= limit || bytes[p] == comma || bytes[p] == lf || bytes[p] == cr {
                 numbers[c * capacity + row] = .nan
             } else {
-                if p + 24 <= limit, let (value, stop) = NumberParser.scanShortNumber(bytes, p) {
+                if p + 32 <= limit, let (value, stop) = NumberParser.scanShortNumber(bytes, p) {
                     numbers[c * capacity + row] = value
                     p = stop
                 } else {
