@@ -53,15 +53,7 @@ public struct GroupwiseLeastSquares: Sendable {
                 }
             }
         }
-        var coefficients = [Double](repeating: .nan, count: q * groupCount)
-        var inverses: [[Double]?] = Array(repeating: nil, count: groupCount)
-        for j in 0..<groupCount where sizes[j] >= q {
-            var block = Array(ztz[(j * q * q)..<((j + 1) * q * q)])
-            for a in 0..<q { for b in 0..<a { block[b + a * q] = block[a + b * q] } }
-            guard let inverse = Self.inverse(block, q) else { continue }
-            for a in 0..<q { coefficients[j * q + a] = (0..<q).reduce(0.0) { $0 + inverse[a + $1 * q] * zty[j * q + $1] } }
-            inverses[j] = inverse
-        }
+        let (coefficients, inverses) = Self.solve(q: q, groupCount: groupCount, lowerCrossProducts: ztz, zty: zty, sizes: sizes)
         // Residual sums of squares from the residuals themselves (no y'y − b'Z'y cancellation).
         var rss = [Double](repeating: 0, count: groupCount)
         if residualVariances {
@@ -86,6 +78,37 @@ public struct GroupwiseLeastSquares: Sendable {
                          inverseCrossProduct: inverse,
                          residualVariance: residualVariances && sizes[j] > q ? rss[j] / Double(sizes[j] - q) : nil)
         }
+    }
+
+    /// The regressions from cross products already formed: per group Z_j'Z_j (`lowerCrossProducts`, q×q
+    /// column-major, lower triangle read), Z_j'y (`zty`, q each) and the group sizes. Residual variances
+    /// need the rows, so every group's is nil.
+    public init(termNames: [String], lowerCrossProducts ztz: [Double], zty: [Double], sizes: [Int]) {
+        let q = termNames.count, groupCount = sizes.count
+        precondition(ztz.count == q * q * groupCount && zty.count == q * groupCount, "GroupwiseLeastSquares: cross products of the wrong size")
+        self.termNames = termNames
+        self.groupCount = groupCount
+        let (coefficients, inverses) = Self.solve(q: q, groupCount: groupCount, lowerCrossProducts: ztz, zty: zty, sizes: sizes)
+        groups = (0..<groupCount).compactMap { j in
+            guard let inverse = inverses[j] else { return nil }
+            return Group(index: j, size: sizes[j], coefficients: Array(coefficients[(j * q)..<((j + 1) * q)]),
+                         inverseCrossProduct: inverse, residualVariance: nil)
+        }
+    }
+
+    /// Each group's coefficients (NaN where left out) and inverse cross product (nil where left out).
+    private static func solve(q: Int, groupCount: Int, lowerCrossProducts ztz: [Double], zty: [Double], sizes: [Int])
+        -> (coefficients: [Double], inverses: [[Double]?]) {
+        var coefficients = [Double](repeating: .nan, count: q * groupCount)
+        var inverses: [[Double]?] = Array(repeating: nil, count: groupCount)
+        for j in 0..<groupCount where sizes[j] >= q {
+            var block = Array(ztz[(j * q * q)..<((j + 1) * q * q)])
+            for a in 0..<q { for b in 0..<a { block[b + a * q] = block[a + b * q] } }
+            guard let inverse = Self.inverse(block, q) else { continue }
+            for a in 0..<q { coefficients[j * q + a] = (0..<q).reduce(0.0) { $0 + inverse[a + $1 * q] * zty[j * q + $1] } }
+            inverses[j] = inverse
+        }
+        return (coefficients, inverses)
     }
 
     /// The inverse, or nil when the matrix is (numerically) singular.

@@ -27,19 +27,9 @@ public struct HLMTables: Sendable, Codable, Equatable {
         // y less the fixed level-1 part: columns whose equation is not one of the random coefficients'.
         let randomNames = Set(term.termNames)
         let fixedColumns = structure.entries.filter { !randomNames.contains($0.equation) }.map(\.column)
-        var response = design.y
-        if !fixedColumns.isEmpty {
-            let n = response.count
-            response.withUnsafeMutableBufferPointer { response in
-                design.x.values.withUnsafeBufferPointer { x in
-                    for c in fixedColumns {
-                        let b = fit.beta[c], column = x.baseAddress! + c * n
-                        for i in 0..<n { response[i] -= b * column[i] }
-                    }
-                }
-            }
-        }
-        let ols = GroupwiseLeastSquares(design, residualVariances: false, response: response)
+        // From the fit's cross products when it kept them (no pass over the rows), else from the rows.
+        let ols = fit.profiledDeviance.flatMap { GroupwiseLeastSquares($0, design: design, subtracting: fixedColumns, beta: fit.beta) }
+            ?? GroupwiseLeastSquares(design, residualVariances: false, response: Self.response(design, subtracting: fixedColumns, beta: fit.beta))
         guard !ols.groups.isEmpty else { return nil }
         let sigma2 = fit.sigma * fit.sigma
         let tau = fit.components[0].covarianceMatrix
@@ -61,5 +51,21 @@ public struct HLMTables: Sendable, Codable, Equatable {
             return VarianceTest(chi2: chi2, df: df, pValue: df > 0 ? Distributions.chiSquareSurvival(chi2, df: Double(df)) : .nan,
                                 groupsUsed: ols.groups.count)
         }
+    }
+
+    /// y less Σ x_c β_c over `fixedColumns`.
+    static func response(_ design: ModelDesign, subtracting fixedColumns: [Int], beta: [Double]) -> [Double] {
+        var response = design.y
+        guard !fixedColumns.isEmpty else { return response }
+        let n = response.count
+        response.withUnsafeMutableBufferPointer { response in
+            design.x.values.withUnsafeBufferPointer { x in
+                for c in fixedColumns {
+                    let b = beta[c], column = x.baseAddress! + c * n
+                    for i in 0..<n { response[i] -= b * column[i] }
+                }
+            }
+        }
+        return response
     }
 }
