@@ -68,6 +68,23 @@ struct TwoThreadKernelTests {
             #expect(abs(a - b) <= 1e-10 * abs(b), "θ = \(theta): \(a) against \(b)")
         }
     }
+
+    @Test("a one-term model's criterion is the same with its groups split between two threads", arguments: [1, 2, 3])
+    func splitGroupsEqualOneThread(_ q: Int) throws {
+        let frame = Simulation.crossed(rows: 20_000, levels: [BlockedFactor.parallelGroups + 50], seed: UInt64(q))
+        let formula = ["y ~ x + (1 | f1)", "y ~ x + (x | f1)", "y ~ x + (x + I(x^2) | f1)"][q - 1]
+        let design = try ModelFormula.parse(formula).design(for: frame)
+        let split = ProfiledDeviance(design, criterion: .reml)
+        let single = ProfiledDeviance(design, criterion: .reml, parallelRestCount: .max, parallelGroups: .max)
+        #expect(split.factor.threads != nil && single.factor.threads == nil)
+        // θ is the lower triangle by column: the diagonal at the start of each column.
+        let count = q * (q + 1) / 2, diagonal = Set((0..<q).map { c in (0..<c).reduce(0) { $0 + q - $1 } })
+        for scale in [1.0, 0.3, 2.5] {
+            let theta = (0..<count).map { k in scale * (diagonal.contains(k) ? 1 : 0.2) }
+            let a = split.evaluate(theta), b = single.evaluate(theta)
+            #expect(a.isFinite && abs(a - b) <= 1e-10 * abs(b), "θ = \(theta): \(a) against \(b)")
+        }
+    }
 }
 
 /// Which halves ran, safely from two threads.

@@ -59,7 +59,8 @@ struct BlockedFactor {
         return choice == "sparse" || sparse.beatsDense || products.a22.isEmpty ? sparse : nil
     }
 
-    init(products: CrossProducts, design: ModelDesign, parallelRestCount: Int = Self.parallelRestCount) {
+    init(products: CrossProducts, design: ModelDesign, parallelRestCount: Int = Self.parallelRestCount,
+         parallelGroups: Int = Self.parallelGroups) {
         r = products.restCount
         q1 = products.q1
         groups1 = products.groups1
@@ -72,7 +73,9 @@ struct BlockedFactor {
         memoryNeeded = sparse?.memoryEstimate ?? 2 * rest * rest * 8
         l22 = sparse == nil && memoryNeeded <= Self.availableMemory ? products.denseA22() : []
         vectorRows = sparse == nil ? VectorTermRows(products: products, design: design) : nil
-        threads = r >= parallelRestCount && ProcessInfo.processInfo.activeProcessorCount > 1 ? SecondThread() : nil
+        // Two threads for a large dense block, or for a one-term model's many groups.
+        let splits = r >= parallelRestCount || (products.order.count == 1 && products.groups1 >= parallelGroups)
+        threads = splits && ProcessInfo.processInfo.activeProcessorCount > 1 ? SecondThread() : nil
     }
 
     /// The dense factorisation of L₂₂: on two threads when the factor has them.

@@ -24,32 +24,34 @@ public final class ProfiledDeviance: @unchecked Sendable {
     /// Factorisations so far (a repeated θ is not counted).
     public private(set) var evaluations = 0
 
-    /// `parallelRestCount`: the size of dense block from which the work is split between two threads.
+    /// `parallelRestCount`: the size of dense block from which the work is split between two threads;
+    /// `parallelGroups`: the groups of a one-term model from which it is.
     public convenience init(_ design: ModelDesign, criterion: Criterion) {
         self.init(design, criterion: criterion, parallelRestCount: BlockedFactor.parallelRestCount)
     }
 
-    convenience init(_ design: ModelDesign, criterion: Criterion, parallelRestCount: Int) {
+    convenience init(_ design: ModelDesign, criterion: Criterion, parallelRestCount: Int,
+                     parallelGroups: Int = BlockedFactor.parallelGroups) {
         precondition(!design.randomTerms.isEmpty, "a mixed model needs a random-effects term")
         // Centring y needs a column of ones; weighted rows have √w there instead.
         let hasIntercept = design.fixedNames.contains("(Intercept)")
         let yShift = !hasIntercept || design.y.isEmpty || design.weights != nil ? 0 : design.y.reduce(0, +) / Double(design.y.count)
         self.init(template: design, products: CrossProducts(design, yShift: yShift), yShift: yShift, criterion: criterion,
-                  parallelRestCount: parallelRestCount)
+                  parallelRestCount: parallelRestCount, parallelGroups: parallelGroups)
     }
 
     /// The criterion from cross products already formed: from the design's rows, or summed (a fit from
     /// ``SufficientStatistics``, whose `design` describes the model without its rows); y was shifted by
     /// `yShift` before the sums.
     init(template design: ModelDesign, products: CrossProducts, yShift: Double, criterion: Criterion,
-         parallelRestCount: Int = BlockedFactor.parallelRestCount) {
+         parallelRestCount: Int = BlockedFactor.parallelRestCount, parallelGroups: Int = BlockedFactor.parallelGroups) {
         self.design = design
         self.criterion = criterion
         interceptColumn = design.fixedNames.firstIndex(of: "(Intercept)")
         self.yShift = yShift
         self.products = products
         parameters = CovarianceParameters(design.randomTerms)
-        factor = BlockedFactor(products: products, design: design, parallelRestCount: parallelRestCount)
+        factor = BlockedFactor(products: products, design: design, parallelRestCount: parallelRestCount, parallelGroups: parallelGroups)
     }
 
     /// Where the optimiser starts: a moment estimate for one-term models (λ = I as lme4 otherwise), and
