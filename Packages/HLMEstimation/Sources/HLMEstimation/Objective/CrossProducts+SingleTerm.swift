@@ -31,37 +31,75 @@ extension CrossProducts {
         return (Array(sums[0..<a22Start]), Array(sums[a22Start..<panelStart]), Array(sums[panelStart..<width]))
     }
 
-    /// Adds the rows' contributions to [a11 | a22 | panels] at `target`.
+    /// Rows handled at a time by ``accumulate``: their columns stay in cache between its two loops.
+    static let rowChunk = 2_048
+
+    /// Adds the rows' contributions to [a11 | a22 | panels] at `target`: per chunk of rows, the groups'
+    /// blocks and panels row by row, then the R×R block [X y]'[X y] as dot products of the chunk's
+    /// columns (vectorised; row by row it was 21 of the 36 sums a row adds at p = 5).
     private static func accumulate(
         _ design: ModelDesign, _ term: RandomEffectsDesign, rows: Range<Int>, q1: Int, r: Int, yShift: Double,
         into target: UnsafeMutablePointer<Double>
     ) {
         let n = design.observationCount, p = r - 1, groups = term.groupCount
         let a11 = target, a22 = target + q1 * q1 * groups, panels = a22 + r * r
-        withUnsafeTemporaryAllocation(of: Double.self, capacity: r + q1) { scratch in
-            let row = scratch.baseAddress!, zRow = row + r
+        withUnsafeTemporaryAllocation(of: Double.self, capacity: r + q1 + rowChunk) { scratch in
+            let row = scratch.baseAddress!, zRow = row + r, shifted = zRow + q1
             design.x.values.withUnsafeBufferPointer { x in
                 design.y.withUnsafeBufferPointer { y in
                     term.z.values.withUnsafeBufferPointer { z in
                         term.codes.withUnsafeBufferPointer { codes in
-                            for i in rows {
-                                let j = Int(codes[i])
-                                for c in 0..<p { row[c] = x[i + c * n] }
-                                row[p] = y[i] - yShift
-                                for c in 0..<q1 { zRow[c] = z[i + c * n] }
-                                let block = a11 + j * q1 * q1
-                                for b in 0..<q1 { for a in b..<q1 { block[a + b * q1] += zRow[a] * zRow[b] } }
-                                let panel = panels + j * r * q1
-                                for c in 0..<q1 {
-                                    let zc = zRow[c]
-                                    for k in 0..<r { panel[k + c * r] += row[k] * zc }
+                            var chunkStart = rows.lowerBound
+                            while chunkStart < rows.upperBound {
+                                let chunk = chunkStart..<Swift.min(chunkStart + rowChunk, rows.upperBound)
+                                for i in chunk {
+                                    let j = Int(codes[i])
+                                    for c in 0..<p { row[c] = x[i + c * n] }
+                                    row[p] = y[i] - yShift
+                                    shifted[i - chunk.lowerBound] = row[p]
+                                    for c in 0..<q1 { zRow[c] = z[i + c * n] }
+                                    let block = a11 + j * q1 * q1
+                                    for b in 0..<q1 { for a in b..<q1 { block[a + b * q1] += zRow[a] * zRow[b] } }
+                                    let panel = panels + j * r * q1
+                                    for c in 0..<q1 {
+                                        let zc = zRow[c]
+                                        for k in 0..<r { panel[k + c * r] += row[k] * zc }
+                                    }
                                 }
-                                for b in 0..<r { for a in b..<r { a22[a + b * r] += row[a] * row[b] } }
+                                // Column k of [X y] over the chunk: X's column, or y less the shift.
+                                let column = { (k: Int) -> UnsafePointer<Double> in
+                                    k < p ? x.baseAddress! + k * n + chunk.lowerBound : UnsafePointer(shifted)
+                                }
+                                for b in 0..<r {
+                                    for a in b..<r { a22[a + b * r] += dot(column(a), column(b), chunk.count) }
+                                }
+                                chunkStart = chunk.upperBound
                             }
                         }
                     }
                 }
             }
         }
+    }
+
+    /// Σ u[i] v[i] over `count` entries, in eight running sums (two SIMD4 lanes).
+    @inline(__always)
+    static func dot(_ u: UnsafePointer<Double>, _ v: UnsafePointer<Double>, _ count: Int) -> Double {
+        let ru = UnsafeRawPointer(u), rv = UnsafeRawPointer(v), stride = MemoryLayout<Double>.stride
+        var s0 = SIMD4<Double>(), s1 = SIMD4<Double>()
+        var i = 0
+        while i + 8 <= count {
+            s0 += ru.loadUnaligned(fromByteOffset: i * stride, as: SIMD4<Double>.self)
+                * rv.loadUnaligned(fromByteOffset: i * stride, as: SIMD4<Double>.self)
+            s1 += ru.loadUnaligned(fromByteOffset: (i + 4) * stride, as: SIMD4<Double>.self)
+                * rv.loadUnaligned(fromByteOffset: (i + 4) * stride, as: SIMD4<Double>.self)
+            i += 8
+        }
+        var sum = (s0 + s1).sum()
+        while i < count {
+            sum += u[i] * v[i]
+            i += 1
+        }
+        return sum
     }
 }
