@@ -132,9 +132,10 @@ public enum NumberParser {
         }
         let next = bytes[i]
         guard next != UInt8(ascii: "e"), next != UInt8(ascii: "E"), mantissa <= 1 << 53 else { return nil }
-        // Clinger's fast path: the mantissa and 10^k (k ≤ 15) are exact doubles, so one division rounds once.
-        let value = Double(mantissa) / powerOfTen(fractionDigits)
-        return (Double(bitPattern: value.bitPattern | signBit), i)
+        // Clinger's fast path: the mantissa and 10^k (k ≤ 15) are exact doubles, so one division rounds
+        // once. The sign goes on the divisor, known before the division ends (−0 stays −0).
+        let divisor = Double(bitPattern: powerOfTen(fractionDigits).bitPattern | signBit)
+        return (Double(Int64(bitPattern: mantissa)) / divisor, i)
     }
 
     /// How many of a little-endian word's bytes, from the lowest, are ASCII digits before the first that is not.
