@@ -300,6 +300,11 @@ struct DesignBuilder {
             let resolved = try resolver.resolve(predictor)
             let full = resolved.isCategorical && !Self.hasContrasts(predictor, in: term, present: present)
             if full && term.predictors.count == 1 { spansIntercept = true }
+            // A factor alone: its levels' columns stay codes until the matrix is written.
+            if term.predictors.count == 1, case .categorical(let name, let codes, let levels, let base) = resolved {
+                let kept = levels.indices.filter { full || $0 != base }
+                return (kept.map { .indicator(codes: codes, level: Int32($0)) }, kept.map { "\(name)[\(levels[$0])]" }, spansIntercept)
+            }
             let columns = resolved.columns(full: full)
             guard let base = product else {
                 product = columns.map { ($0.suffix, $0.values) }

@@ -57,10 +57,7 @@ extension ModelDesign {
                 columns: names.compactMap { fixedNames.firstIndex(of: $0) }))
             let (full, namesFull, _) = try builder.termColumns(term, resolver, present: [])
             for (column, name) in zip(full, namesFull) {
-                switch column {
-                case .constant(let value): fullColumns.append([Double](repeating: value, count: n))
-                case .values(let values): fullColumns.append(values)
-                }
+                fullColumns.append(column.materialized(rows: n))
                 fullNames.append(name)
             }
         }

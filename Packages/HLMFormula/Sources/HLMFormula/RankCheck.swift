@@ -38,12 +38,7 @@ enum RankCheck {
             let count = min(blockSize, n - start)
             block.withUnsafeMutableBufferPointer { block in
                 for (j, column) in columns.enumerated() {
-                    let target = block.baseAddress! + j * blockSize
-                    switch column {
-                    case .constant(let value): target.update(repeating: value, count: count)
-                    case .values(let values):
-                        values.withUnsafeBufferPointer { target.update(from: $0.baseAddress! + start, count: count) }
-                    }
+                    column.write(start..<(start + count), to: block.baseAddress! + j * blockSize)
                 }
                 for a in 0..<p {
                     let va = block.baseAddress! + a * blockSize
@@ -148,11 +143,7 @@ enum RankCheck {
             while start < n {
                 let count = min(blockSize, n - start)
                 let block = UnsafeMutableBufferPointer(rebasing: scratch[0..<count])
-                switch v {
-                case .constant(let value): block.update(repeating: value)
-                case .values(let values):
-                    values.withUnsafeBufferPointer { block.baseAddress!.update(from: $0.baseAddress! + start, count: count) }
-                }
+                v.write(start..<(start + count), to: block.baseAddress!)
                 for k in c.indices {
                     let weight = c[k]
                     switch basis[k] {
