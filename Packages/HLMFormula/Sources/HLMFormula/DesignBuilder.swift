@@ -300,10 +300,10 @@ struct DesignBuilder {
             let resolved = try resolver.resolve(predictor)
             let full = resolved.isCategorical && !Self.hasContrasts(predictor, in: term, present: present)
             if full && term.predictors.count == 1 { spansIntercept = true }
-            // A factor alone: its levels' columns stay codes until the matrix is written.
-            if term.predictors.count == 1, case .categorical(let name, let codes, let levels, let base) = resolved {
-                let kept = levels.indices.filter { full || $0 != base }
-                return (kept.map { .indicator(codes: codes, level: Int32($0)) }, kept.map { "\(name)[\(levels[$0])]" }, spansIntercept)
+            // A predictor alone: its columns as they are (a factor's stay codes until the matrix is written).
+            if term.predictors.count == 1 {
+                let columns = resolved.designColumns(full: full)
+                return (columns.map(\.column), columns.map(\.suffix), spansIntercept)
             }
             let columns = resolved.columns(full: full)
             guard let base = product else {

@@ -1,3 +1,5 @@
+import _HLMSupport
+
 /// Finds the columns of a model matrix that are linear combinations of earlier ones, so they can be
 /// dropped before fitting (lme4 and R's `lm` drop the same: later columns give way to earlier ones).
 enum RankCheck {
@@ -44,7 +46,7 @@ enum RankCheck {
                     let va = block.baseAddress! + a * blockSize
                     for b in a..<p {
                         let vb = block.baseAddress! + b * blockSize
-                        gram[a + b * p] += dot(va, vb, count)
+                        gram[a + b * p] += dotProduct(va, vb, count: count)
                     }
                 }
             }
@@ -80,24 +82,6 @@ enum RankCheck {
             lower[j + j * p] = schur.squareRoot()
         }
         return true
-    }
-
-    /// Σ a[i] b[i] with four running sums (one sum's additions would wait on each other).
-    private static func dot(_ a: UnsafeMutablePointer<Double>, _ b: UnsafeMutablePointer<Double>, _ count: Int) -> Double {
-        var s0 = 0.0, s1 = 0.0, s2 = 0.0, s3 = 0.0
-        var i = 0
-        while i + 4 <= count {
-            s0 += a[i] * b[i]
-            s1 += a[i + 1] * b[i + 1]
-            s2 += a[i + 2] * b[i + 2]
-            s3 += a[i + 3] * b[i + 3]
-            i += 4
-        }
-        while i < count {
-            s0 += a[i] * b[i]
-            i += 1
-        }
-        return (s0 + s1) + (s2 + s3)
     }
 
     /// ``independentColumns(_:rows:)`` by Gram–Schmidt twice (CGS2, as accurate as modified

@@ -16,28 +16,24 @@ enum ResolvedPredictor {
     }
 
     /// The columns of this predictor: its value, or one indicator per level (all of them when `full`,
-    /// else every level but the base: treatment contrasts).
-    func columns(full: Bool) -> [(suffix: String, values: [Double])] {
+    /// else every level but the base: treatment contrasts). A level's column stays its codes
+    /// (``DesignColumn/indicator(codes:level:)``) until a matrix is written.
+    func designColumns(full: Bool) -> [(suffix: String, column: DesignColumn)] {
         switch self {
         case .continuous(let name, let values):
-            return [(name, values)]
+            return [(name, .values(values))]
         case .numericColumns(_, let columns):
-            return columns.map { ($0.name, $0.values) }
+            return columns.map { ($0.name, .values($0.values)) }
         case .categorical(let name, let codes, let levels, let base):
             return levels.indices.filter { full || $0 != base }.map { level in
-                ("\(name)[\(levels[level])]", Self.indicator(codes, Int32(level)))
+                ("\(name)[\(levels[level])]", .indicator(codes: codes, level: Int32(level)))
             }
         }
     }
 
-    /// 1 where the code is `level`, else 0 (written directly: no closure call per row).
-    static func indicator(_ codes: [Int32], _ level: Int32) -> [Double] {
-        codes.withUnsafeBufferPointer { codes in
-            [Double](unsafeUninitializedCapacity: codes.count) { buffer, count in
-                for i in 0..<codes.count { buffer[i] = codes[i] == level ? 1 : 0 }
-                count = codes.count
-            }
-        }
+    /// ``designColumns(full:)`` with every column's values written out (for products of predictors).
+    func columns(full: Bool) -> [(suffix: String, values: [Double])] {
+        designColumns(full: full).map { ($0.suffix, $0.column.materialized(rows: $0.column.rowCount ?? 0)) }
     }
 
     var isCategorical: Bool {

@@ -27,8 +27,6 @@ public struct GroupwiseLeastSquares: Sendable {
         let t = design.randomTerms[term]
         let y = response ?? design.y
         let q = t.termCount, n = design.observationCount, groupCount = t.groupCount
-        termNames = t.termNames
-        self.groupCount = groupCount
         // Per group Z_j'Z_j (q×q) and Z_j'y (q), flat; one pass with plain pointers.
         var ztz = [Double](repeating: 0, count: q * q * groupCount)
         var zty = [Double](repeating: 0, count: q * groupCount)
@@ -53,10 +51,12 @@ public struct GroupwiseLeastSquares: Sendable {
                 }
             }
         }
-        let (coefficients, inverses) = Self.solve(q: q, groupCount: groupCount, lowerCrossProducts: ztz, zty: zty, sizes: sizes)
+        self.init(termNames: t.termNames, lowerCrossProducts: ztz, zty: zty, sizes: sizes)
+        guard residualVariances else { return }
         // Residual sums of squares from the residuals themselves (no y'y − b'Z'y cancellation).
+        var coefficients = [Double](repeating: 0, count: q * groupCount)
+        for group in groups { for a in 0..<q { coefficients[group.index * q + a] = group.coefficients[a] } }
         var rss = [Double](repeating: 0, count: groupCount)
-        if residualVariances {
         t.z.values.withUnsafeBufferPointer { z in
             y.withUnsafeBufferPointer { y in
                 t.codes.withUnsafeBufferPointer { codes in
@@ -71,12 +71,8 @@ public struct GroupwiseLeastSquares: Sendable {
                 }
             }
         }
-        }
-        groups = (0..<groupCount).compactMap { j in
-            guard let inverse = inverses[j] else { return nil }
-            return Group(index: j, size: sizes[j], coefficients: Array(coefficients[(j * q)..<((j + 1) * q)]),
-                         inverseCrossProduct: inverse,
-                         residualVariance: residualVariances && sizes[j] > q ? rss[j] / Double(sizes[j] - q) : nil)
+        for k in groups.indices where groups[k].size > q {
+            groups[k].residualVariance = rss[groups[k].index] / Double(groups[k].size - q)
         }
     }
 
@@ -88,27 +84,14 @@ public struct GroupwiseLeastSquares: Sendable {
         precondition(ztz.count == q * q * groupCount && zty.count == q * groupCount, "GroupwiseLeastSquares: cross products of the wrong size")
         self.termNames = termNames
         self.groupCount = groupCount
-        let (coefficients, inverses) = Self.solve(q: q, groupCount: groupCount, lowerCrossProducts: ztz, zty: zty, sizes: sizes)
         groups = (0..<groupCount).compactMap { j in
-            guard let inverse = inverses[j] else { return nil }
-            return Group(index: j, size: sizes[j], coefficients: Array(coefficients[(j * q)..<((j + 1) * q)]),
-                         inverseCrossProduct: inverse, residualVariance: nil)
-        }
-    }
-
-    /// Each group's coefficients (NaN where left out) and inverse cross product (nil where left out).
-    private static func solve(q: Int, groupCount: Int, lowerCrossProducts ztz: [Double], zty: [Double], sizes: [Int])
-        -> (coefficients: [Double], inverses: [[Double]?]) {
-        var coefficients = [Double](repeating: .nan, count: q * groupCount)
-        var inverses: [[Double]?] = Array(repeating: nil, count: groupCount)
-        for j in 0..<groupCount where sizes[j] >= q {
+            guard sizes[j] >= q else { return nil }
             var block = Array(ztz[(j * q * q)..<((j + 1) * q * q)])
             for a in 0..<q { for b in 0..<a { block[b + a * q] = block[a + b * q] } }
-            guard let inverse = Self.inverse(block, q) else { continue }
-            for a in 0..<q { coefficients[j * q + a] = (0..<q).reduce(0.0) { $0 + inverse[a + $1 * q] * zty[j * q + $1] } }
-            inverses[j] = inverse
+            guard let inverse = Self.inverse(block, q) else { return nil }
+            let coefficients = (0..<q).map { a in (0..<q).reduce(0.0) { $0 + inverse[a + $1 * q] * zty[j * q + $1] } }
+            return Group(index: j, size: sizes[j], coefficients: coefficients, inverseCrossProduct: inverse, residualVariance: nil)
         }
-        return (coefficients, inverses)
     }
 
     /// The inverse, or nil when the matrix is (numerically) singular.
