@@ -2,7 +2,7 @@
 """Issue 14, item 3: the optimisers side by side over every reference model (lme4's fits in
 Examples/data, made by R) and the benchmarks' models. For each model and each choice of HLM_OPTIMIZER
 it prints the evaluations and the log-likelihood, and the reference's (lme4's) where there is one.
-Usage: Tools/compare-optimizers.py [--choices bounded,free,newuoa] [--skip-bench]"""
+Usage: Tools/compare-optimizers.py [--choices bounded,free,newuoa,gradient] [--skip-bench]"""
 import argparse, json, os, subprocess, sys, time
 
 root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
@@ -11,7 +11,7 @@ golden = os.path.join(root, "Examples/data/reference-fits.json")
 data = os.path.join(root, "Examples/data")
 
 parser = argparse.ArgumentParser()
-parser.add_argument("--choices", default="bounded,free,newuoa")
+parser.add_argument("--choices", default="bounded,free,newuoa,gradient")
 parser.add_argument("--skip-bench", action="store_true")
 args = parser.parse_args()
 

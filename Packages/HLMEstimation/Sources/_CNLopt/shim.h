@@ -1,4 +1,4 @@
-// The part of NLopt that HLMEstimation calls: derivative-free minimisation with bounds.
+// The part of NLopt that HLMEstimation calls: derivative-free and quasi-Newton minimisation with bounds.
 #ifndef HLM_CNLOPT_SHIM_H
 #define HLM_CNLOPT_SHIM_H
 
@@ -7,9 +7,14 @@ typedef double (*nlopt_func)(unsigned n, const double *x, double *gradient, void
 
 // nlopt_algorithm values (nlopt.h).
 enum {
+    HLM_NLOPT_LD_LBFGS = 11,
+    HLM_NLOPT_LD_VAR2 = 14,
+    HLM_NLOPT_LD_TNEWTON_PRECOND_RESTART = 18,
+    HLM_NLOPT_LD_MMA = 24,
     HLM_NLOPT_LN_NEWUOA = 26,
     HLM_NLOPT_LN_NELDERMEAD = 28,
     HLM_NLOPT_LN_BOBYQA = 34,
+    HLM_NLOPT_LD_SLSQP = 40,
 };
 
 // nlopt_result values (nlopt.h).
@@ -38,6 +43,7 @@ int nlopt_set_xtol_rel(nlopt_opt opt, double tol);
 int nlopt_set_xtol_abs1(nlopt_opt opt, double tol);
 int nlopt_set_maxeval(nlopt_opt opt, int maxeval);
 int nlopt_set_initial_step(nlopt_opt opt, const double *dx);
+int nlopt_set_vector_storage(nlopt_opt opt, unsigned dim);
 int nlopt_optimize(nlopt_opt opt, double *x, double *opt_f);
 
 #endif
