@@ -43,7 +43,6 @@ int nlopt_set_xtol_rel(nlopt_opt opt, double tol);
 int nlopt_set_xtol_abs1(nlopt_opt opt, double tol);
 int nlopt_set_maxeval(nlopt_opt opt, int maxeval);
 int nlopt_set_initial_step(nlopt_opt opt, const double *dx);
-int nlopt_set_vector_storage(nlopt_opt opt, unsigned dim);
 int nlopt_optimize(nlopt_opt opt, double *x, double *opt_f);
 
 #endif

@@ -78,6 +78,15 @@ struct BlockedFactor {
         threads = splits && ProcessInfo.processInfo.activeProcessorCount > 1 ? SecondThread() : nil
     }
 
+    /// (L L')⁻¹ of L₂₂'s leading n × n block (dense path), n × n column-major: NaN where dpotri fails,
+    /// which on a positive-definite block happens only with non-finite input.
+    func inverseOfLeadingBlock(_ n: Int) -> [Double] {
+        var inverse = [Double](repeating: 0, count: n * n)
+        for j in 0..<n { for i in j..<n { inverse[i + j * n] = l22[i + j * r] } }
+        if !DenseCholesky.invertFromFactor(&inverse, n: n) { inverse = [Double](repeating: .nan, count: n * n) }
+        return inverse
+    }
+
     /// The dense factorisation of L₂₂: on two threads when the factor has them.
     private mutating func factorRest() -> Bool {
         guard let threads else { return DenseCholesky.factor(&l22, n: r) }

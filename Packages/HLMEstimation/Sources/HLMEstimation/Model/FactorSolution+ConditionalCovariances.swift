@@ -18,12 +18,9 @@ extension FactorSolution {
                 sparse.position(row: max(a, b), column: min(a, b)).map { inverse[$0] } ?? 0
             }
         }
-        // L_rr (the leading zRest × zRest of the further-term factor, stored with leading dimension r).
-        let r = factor.r, zRest = factor.zRest
-        var inverse = [Double](repeating: 0, count: zRest * zRest)
-        for j in 0..<zRest { for i in j..<zRest { inverse[i + j * zRest] = factor.l22[i + j * r] } }
-        // (L_rr L_rr' = Λ'Z'ZΛ + I restricted is positive definite: dpotri fails only on non-finite input.)
-        if !DenseCholesky.invertFromFactor(&inverse, n: zRest) { inverse = [Double](repeating: .nan, count: zRest * zRest) }
+        // L_rr: the leading zRest × zRest of the further-term factor.
+        let zRest = factor.zRest
+        let inverse = factor.inverseOfLeadingBlock(zRest)
         return conditionalCovariances(deviance) { a, b in inverse[a + b * zRest] }
     }
 

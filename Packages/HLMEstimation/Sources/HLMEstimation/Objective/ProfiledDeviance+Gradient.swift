@@ -88,9 +88,7 @@ extension ProfiledDeviance {
     private func randomEffectsInverseSums() -> [[Double]] {
         let factor = self.factor, r = factor.r, q1 = factor.q1
         let t = factor.zRest + (criterion == .reml ? factor.p : 0)
-        var inverse = [Double](repeating: 0, count: t * t)
-        for j in 0..<t { for i in j..<t { inverse[i + j * t] = factor.l22[i + j * r] } }
-        if !DenseCholesky.invertFromFactor(&inverse, n: t) { inverse = [Double](repeating: .nan, count: t * t) }
+        let inverse = factor.inverseOfLeadingBlock(t)
         var sums = [[Double]](repeating: [], count: design.randomTerms.count)
         for (position, k) in products.order.enumerated() where position > 0 {
             let q = design.randomTerms[k].termCount

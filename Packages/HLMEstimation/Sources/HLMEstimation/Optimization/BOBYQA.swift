@@ -27,10 +27,7 @@ public enum BOBYQA {
                 nlopt_set_lower_bounds(optimizer, lower)
                 nlopt_set_upper_bounds(optimizer, upper)
             }
-            nlopt_set_ftol_abs(optimizer, tolerances.objectiveAbsolute)
-            nlopt_set_ftol_rel(optimizer, tolerances.objectiveRelative)
-            nlopt_set_xtol_abs1(optimizer, tolerances.parameterAbsolute)
-            nlopt_set_maxeval(optimizer, 100_000)
+            tolerances.apply(to: optimizer, maxEvaluations: 100_000)
             let steps = x.indices.map { i in
                 // Keep the first simplex inside the bounds.
                 let step = passes[pass][i], room = upper[i] - x[i]
@@ -75,6 +72,14 @@ public enum BOBYQA {
         /// 956 evaluations with θ to 1e-7 (glmer's rhoend), 856 to 1e-4, 826 to 1e-2 (grouseticks 202 → 124),
         /// 920 to 1 and beyond; log-likelihoods equal to 1e-11 relative.
         public static let firstStage = Tolerances(objectiveAbsolute: 1e-2, objectiveRelative: 1e-5, parameterAbsolute: 1e-2)
+
+        /// Sets these stopping rules, and an evaluation limit, on an NLopt optimiser.
+        func apply(to optimizer: nlopt_opt, maxEvaluations: Int32) {
+            nlopt_set_ftol_abs(optimizer, objectiveAbsolute)
+            nlopt_set_ftol_rel(optimizer, objectiveRelative)
+            nlopt_set_xtol_abs1(optimizer, parameterAbsolute)
+            nlopt_set_maxeval(optimizer, maxEvaluations)
+        }
     }
 
     static func message(_ code: Int32) -> String {

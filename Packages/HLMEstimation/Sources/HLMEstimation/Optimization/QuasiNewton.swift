@@ -19,18 +19,14 @@ public enum QuasiNewton {
         default: (Int32(HLM_NLOPT_LD_LBFGS), "NLopt L-BFGS")
         }
         let box = GradientBox(objective)
-        let initial = objective(start)?.value ?? .infinity
         var x = start
-        var value = initial
+        var value = Double.infinity
         var code = Int32(HLM_NLOPT_FAILURE)
         if let optimizer = nlopt_create(algorithm, UInt32(n)) {
             defer { nlopt_destroy(optimizer) }
             nlopt_set_lower_bounds(optimizer, lower)
             nlopt_set_upper_bounds(optimizer, upper)
-            nlopt_set_ftol_abs(optimizer, tolerances.objectiveAbsolute)
-            nlopt_set_ftol_rel(optimizer, tolerances.objectiveRelative)
-            nlopt_set_xtol_abs1(optimizer, tolerances.parameterAbsolute)
-            nlopt_set_maxeval(optimizer, 10_000)
+            tolerances.apply(to: optimizer, maxEvaluations: 10_000)
             let unmanaged = Unmanaged.passRetained(box)
             defer { unmanaged.release() }
             nlopt_set_min_objective(optimizer, { n, pointer, gradient, data in
@@ -46,9 +42,12 @@ public enum QuasiNewton {
                 value = box.bestValue
             }
         }
+        // NLopt's first call is at the start.
+        let initial = box.firstValue ?? objective(start)?.value ?? .infinity
+        if box.count == 0 { value = initial }
         var summary = OptimizationSummary(
             algorithm: name, initialTheta: start, finalTheta: x, initialObjective: initial, finalObjective: value,
-            evaluations: box.count + 1, returnCode: Int(code), returnMessage: BOBYQA.message(code))
+            evaluations: max(box.count, 1), returnCode: Int(code), returnMessage: BOBYQA.message(code))
         summary.passes = [OptimizationSummary.Pass(evaluations: box.count, value: value, returnCode: Int(code))]
         return summary
     }
@@ -62,6 +61,8 @@ private final class GradientBox {
     var count = 0
     var bestValue = Double.infinity
     var bestPoint: [Double] = []
+    /// The value at the first call (NLopt's start), when it was finite.
+    var firstValue: Double?
 
     init(_ wrapped: @escaping ([Double]) -> (value: Double, gradient: [Double])?) {
         self.wrapped = wrapped
@@ -74,6 +75,7 @@ private final class GradientBox {
             return Double.greatestFiniteMagnitude
         }
         if let gradient { for i in x.indices { gradient[i] = g[i] } }
+        if count == 1 { firstValue = value }
         if traceEvaluations { FileHandle.standardError.write(Data("eval \(count) \(x) \(value) gradient \(g)\n".utf8)) }
         if value < bestValue {
             bestValue = value
